@@ -1,0 +1,3 @@
+from helpcenter.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Content: the articles writers keep in `content/<locale>/`, their front matter and links."""

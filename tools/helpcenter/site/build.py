@@ -1,0 +1,136 @@
+"""`helpcenter build`: stage → generate every locale (in parallel) → root pages → search index."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from helpcenter import atomic
+from helpcenter.config import Project, load_project
+from helpcenter.content import articles, links
+from helpcenter.errors import UserError, UserErrors
+from helpcenter.site import root_pages, search_index, stage, ui_strings
+from helpcenter.site.generator import LocaleJob, LocaleResult, build_locale
+
+Progress = Callable[[str, int, int], None]
+
+# Written last by a successful build; `serve` compares it with the sources.
+STAMP = ".build-stamp"
+
+
+@dataclass
+class BuildReport:
+    project: Project
+    site_dir: Path
+    locales: list[LocaleResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    index: search_index.IndexReport | None = None
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return sum(r.pages for r in self.locales)
+
+
+def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path | None = None,
+               strict: bool = False, jobs: int | None = None,
+               progress: Progress | None = None) -> BuildReport:
+    started = time.perf_counter()
+    progress = progress or (lambda step, done, total: None)
+    project = load_project(root)
+    selected = _select(project, locales)
+    site_dir = (site_dir or project.root / "site").resolve()
+    report = BuildReport(project, site_dir)
+
+    progress("Reading content", 0, 1)
+    content = articles.scan(project)
+    broken = links.broken_links(content)
+    if broken and strict:
+        raise broken[0] if len(broken) == 1 else UserErrors(broken)
+    report.warnings += [problem.render(project.root) for problem in broken]
+    ui, ui_warnings = ui_strings.load(project)
+    report.warnings += ui_warnings
+    if strict and ui_warnings:
+        raise UserError("\n".join(ui_warnings) + "\n(--strict treats every warning as an error)")
+
+    progress("Staging", 0, 1)
+    staged = stage.stage(project, content, ui, selected)
+
+    job_list = [
+        LocaleJob(
+            config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
+            site_root=str(site_dir), manifest=str(staged.manifest),
+            locale_url=f"{project.site_url}{code}/", strict=strict, write_assets=(i == 0),
+        )
+        for i, code in enumerate(selected)
+    ]
+    for done, result in enumerate(_run(job_list, jobs), start=1):
+        progress(f"Built {result.locale}", done, len(job_list))
+        report.locales.append(result)
+        report.warnings += [f"[{result.locale}] {w}" for w in result.warnings]
+        if result.error:
+            raise UserError(f"building locale {result.locale!r} failed: {result.error}",
+                            path=project.config_file,
+                            hint="see the warnings above; without --strict they do not stop "
+                                 "the build")
+
+    directory_urls = project.raw.get("use_directory_urls", True)
+    urls = [_page_url(PurePosixPath(p), directory_urls)
+            for p in sorted(content.source_pages, key=str)]
+    root_pages.write_root_page(project, site_dir, ui)
+    root_pages.write_sitemap(project, site_dir, urls)
+    root_pages.write_not_found(project, site_dir)
+
+    progress("Indexing search", 0, 1)
+    report.index = search_index.index_site(site_dir)
+    if not report.index.extended:
+        report.warnings.append("Pagefind ran without the extended binary: Chinese and Japanese "
+                               "are not segmented. Install pagefind-bin-extended.")
+    report.seconds = time.perf_counter() - started
+    # `serve` compares this stamp with the sources to decide whether to build first.
+    atomic.write_text(site_dir / STAMP, f"{time.time()}\n")
+    return report
+
+
+def _select(project: Project, locales: list[str] | None) -> list[str]:
+    if not locales:
+        return project.codes
+    unknown = [code for code in locales if code not in project.codes]
+    if unknown:
+        raise UserError(
+            f"unknown locale(s) in --locale: {', '.join(unknown)}", path=project.config_file,
+            hint=f"use one of {', '.join(project.codes)}, or declare the locale in "
+                 f"plugins.i18n.languages",
+        )
+    # Keep the order of mkdocs.yml: the source first, as the first job writes shared assets.
+    return [code for code in project.codes if code in locales]
+
+
+def _run(jobs: list[LocaleJob], workers: int | None):
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        for job in jobs:
+            yield build_locale(job)
+        return
+    # spawn, not fork: the parent may run threads (the progress display).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(build_locale, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _page_url(path: PurePosixPath, directory_urls: bool) -> str:
+    """The MkDocs URL of a page, relative to its locale root."""
+    stem = path.with_suffix("")
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem.name == "index":
+        parent = str(stem.parent)
+        return "" if parent == "." else f"{parent}/"
+    return f"{stem}/"

@@ -1,0 +1,107 @@
+"""The site generator: one MkDocs build per locale. The only module that calls MkDocs.
+
+mkdocs-static-i18n builds its languages one after another in one process. We give each locale
+its own process instead (`build_only_locale`, with the locale's folder as the output), so the
+locales of a site build in parallel across cores. The staged docs are complete per locale,
+so the plugin never needs its own fallback. Theme assets are identical in every locale; the
+source locale writes them once to `site/assets/` and every locale links there.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Material prints a MkDocs-2 banner on import; our README states the plan instead.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+PLUGIN = "helpcenter"
+
+
+@dataclass(frozen=True)
+class LocaleJob:
+    config_file: str
+    locale: str
+    docs_dir: str
+    site_root: str
+    manifest: str
+    locale_url: str
+    strict: bool
+    write_assets: bool
+
+
+@dataclass
+class LocaleResult:
+    locale: str
+    pages: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_locale(job: LocaleJob) -> LocaleResult:
+    """Build one locale into `site_root/<locale>/`. Runs in a worker process."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    started = time.perf_counter()
+    result = LocaleResult(job.locale)
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    previous = logger.handlers[:], logger.level, logger.propagate
+    logger.handlers, logger.propagate = [collect], False
+    logger.setLevel(logging.INFO)
+    try:
+        with open(job.config_file, "rb") as fh:
+            raw = yaml_load(fh)
+        config = load_config(
+            job.config_file,
+            docs_dir=job.docs_dir,
+            site_dir=os.path.join(job.site_root, job.locale),
+            site_url=job.locale_url,
+            strict=job.strict,
+            plugins=_plugins(raw.get("plugins") or [], job),
+            # Our own link check names the line; MkDocs' would repeat it once per locale.
+            validation={"links": {"not_found": "info", "unrecognized_links": "info"}},
+        )
+        build(config)
+        result.pages = sum(1 for _ in Path(config.site_dir).rglob("*.html"))
+    except (Abort, ConfigurationError) as exc:
+        result.error = str(exc)
+    finally:
+        logger.handlers, logger.level, logger.propagate = previous
+        result.warnings = collect.messages
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:
+    """The user's plugins, with our plugin first and i18n limited to this locale."""
+    entries = [{k: v} for k, v in plugins.items()] if isinstance(plugins, dict) else list(plugins)
+    out: list[Any] = [{PLUGIN: {"manifest": job.manifest, "locale": job.locale,
+                                "write_assets": job.write_assets}}]
+    for entry in entries:
+        name = entry if isinstance(entry, str) else next(iter(entry))
+        options = {} if isinstance(entry, str) else dict(entry[name] or {})
+        if name == PLUGIN:
+            continue
+        if name == "i18n":
+            options["build_only_locale"] = job.locale
+        out.append({name: options})
+    return out
+

@@ -1,0 +1,198 @@
+"""The `helpcenter` MkDocs plugin: what the theme needs to know about locales and pages.
+
+The generator adds it to every locale build. It reads the stage manifest (page statuses and UI
+strings), gives each page its alternates, canonical URL and fallback status, names the
+categories after their landing pages, and points theme assets at the one shared copy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from typing import Any
+
+from jinja2 import pass_context
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+NAV_ARTICLES = 12  # articles of the current category shown in the sidebar; the rest are one click away
+
+
+class HelpCenterConfig(base.Config):
+    manifest = c.Type(str)
+    locale = c.Type(str)
+    write_assets = c.Type(bool, default=True)
+
+
+class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
+
+    # Read the manifest once per build: it is the stage's word on every page of every locale.
+    def on_config(self, config):
+        with open(self.config.manifest, encoding="utf-8") as fh:
+            self.manifest: dict[str, Any] = json.load(fh)
+        self.locale = self.config.locale
+        self.source = self.manifest["source"]
+        self.ui: dict[str, str] = self.manifest["ui"][self.locale]
+        self.statuses: dict[str, dict[str, Any]] = self.manifest["pages"][self.locale]
+        self.site_root = os.path.dirname(os.path.normpath(config.site_dir))
+        self.theme_files: set[str] = set()
+        self.nav: Navigation | None = None
+        return config
+
+    # Runs after i18n (-100) has localized the files: theme assets are written once, shared.
+    @event_priority(-150)
+    def on_files(self, files, config):
+        docs_dir = os.path.normpath(config.docs_dir)
+        for file in list(files):
+            if file.abs_src_path and file.abs_src_path.startswith(docs_dir + os.sep):
+                continue
+            if file.is_documentation_page():
+                continue
+            self.theme_files.add(file.src_uri)
+            if self.config.write_assets:
+                file.abs_dest_path = os.path.join(self.site_root, file.dest_uri)
+            else:
+                files.remove(file)
+        return files
+
+    # Runs after i18n's nav pass; kept for on_env, when every page's front matter is known.
+    @event_priority(-150)
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    # Pages are read by now: name each category after its landing page and order by `order`.
+    def on_env(self, env, config, files):
+        self.sections = []
+        self.pages_by_path: dict[str, Page] = {}
+        for page in (self.nav.pages if self.nav else []):
+            self.pages_by_path[_norm(page)] = page
+        for item in (self.nav.items if self.nav else []):
+            if isinstance(item, Section):
+                self.sections.append(self._section(item))
+        self.sections.sort(key=lambda s: _order_key(s["page"]))
+        env.filters["url"] = self._url_filter(env.filters["url"])
+        return env
+
+    def on_template_context(self, context, template_name, config):
+        # Static templates (404.html, sitemap.xml) have no page but still need strings.
+        context["hc"] = self._common(None, context.get("base_url", ""))
+        return context
+
+    # Everything a page template needs: status, alternates, canonical, its category.
+    def on_page_context(self, context, page, config, nav):
+        path = _norm(page)
+        entry = self.statuses.get(path, {"status": "source", "kind": "article"})
+        hc = self._common(page, context.get("base_url", ""))
+        fallback = entry["status"] == "fallback"
+        hc.update(
+            status=entry["status"],
+            kind=entry["kind"],
+            is_fallback=fallback,
+            indexable=entry["kind"] == "article" and not fallback,
+            canonical=self._absolute(self.source if fallback else self.locale, page.url),
+            section=next((s for s in self.sections if page in s["all"]), None),
+            popular=[self.pages_by_path[p] for p in (page.meta.get("popular") or [])
+                     if p in self.pages_by_path],
+        )
+        if hc["section"]:
+            hc["nav_window"] = _window(hc["section"]["articles"], page, NAV_ARTICLES)
+        if fallback:
+            page.canonical_url = hc["canonical"]
+        context["hc"] = hc
+        return context
+
+    def _common(self, page: Page | None, base_url: str) -> dict[str, Any]:
+        url = page.url if page else ""
+        up = _up(url) if page else (base_url.rstrip("/") + "/" if base_url else "")
+        alternates = [
+            {**loc, "url": self._absolute(loc["code"], url),
+             "href": f"{up}../{loc['code']}/{url}", "current": loc["code"] == self.locale}
+            for loc in self.manifest["locales"]
+        ]
+        return {
+            "locale": self.locale,
+            "source": self.source,
+            "source_name": self._name(self.source),
+            "source_dir": self._locale(self.source)["dir"],
+            "is_untranslated": self._is_untranslated,
+            "name": self._name(self.locale),
+            "locales": self.manifest["locales"],
+            "alternates": alternates,
+            "x_default": self._absolute(self.source, url),
+            "t": self._translate,
+            "sections": self.sections,
+            "root": f"{up}../",
+            "nav_articles": NAV_ARTICLES,
+        }
+
+    def _section(self, section: Section) -> dict[str, Any]:
+        pages = [child for child in section.children if isinstance(child, Page)]
+        index = next((p for p in pages if p.is_index), pages[0] if pages else None)
+        articles = sorted((p for p in pages if p is not index), key=_order_key)
+        if index is not None:
+            section.title = index.title
+        # Keep the nav in the same order as the lists, for breadcrumbs and prev/next.
+        section.children.sort(key=lambda p: (p is not index, _order_key(p)))
+        return {"title": section.title, "page": index, "articles": articles,
+                "count": len(articles), "all": pages}
+
+    def _translate(self, key: str, **values: Any) -> str:
+        text = self.ui.get(key, key)
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    def _is_untranslated(self, page: Page) -> bool:
+        return self.statuses.get(_norm(page), {}).get("status") == "fallback"
+
+    def _locale(self, code: str) -> dict[str, str]:
+        return next(loc for loc in self.manifest["locales"] if loc["code"] == code)
+
+    def _name(self, code: str) -> str:
+        return self._locale(code)["name"]
+
+    def _absolute(self, locale: str, page_url: str) -> str:
+        return f"{self.manifest['site_url']}{locale}/{page_url}"
+
+    def _url_filter(self, original):
+        theme_files = self.theme_files
+
+        @pass_context
+        def url(context, value):
+            # Theme assets live once at the site root, one level above each locale.
+            if isinstance(value, str) and value in theme_files:
+                return original(context, "../" + value)
+            return original(context, value)
+
+        return url
+
+
+def _norm(page: Page) -> str:
+    return getattr(page.file, "norm_src_uri", page.file.src_uri)
+
+
+def _up(page_url: str) -> str:
+    """The relative path from a page back to its locale root."""
+    return "../" * page_url.count("/")
+
+
+def _window(articles: list[Page], current: Page, size: int) -> list[Page]:
+    """At most `size` articles, centred on the current one when it is among them."""
+    if len(articles) <= size:
+        return articles
+    index = articles.index(current) if current in articles else 0
+    start = max(0, min(index - size // 2, len(articles) - size))
+    return articles[start:start + size]
+
+
+def _order_key(page: Page | None):
+    if page is None:
+        return (True, 0, "")
+    order = page.meta.get("order")
+    has_order = isinstance(order, (int, float))
+    return (not has_order, order if has_order else 0, (page.title or "").casefold())

@@ -1,0 +1,67 @@
+"""Pages at the site root, outside any locale: the language picker, the sitemap and the 404.
+
+The root URL belongs to no locale. Its page sends a visitor to the locale they chose before
+(remembered on the device) or the best match in `navigator.languages`, else the source locale;
+without JavaScript it is a plain list of links.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from xml.sax.saxutils import quoteattr, escape
+
+import jinja2
+
+from helpcenter import atomic
+from helpcenter.config import Project
+from helpcenter.errors import UserError
+
+ROOT_TEMPLATE = "root.html"
+
+
+def write_root_page(project: Project, site_dir: Path, ui: dict[str, dict[str, str]]) -> None:
+    if project.theme_dir is None or not (project.theme_dir / ROOT_TEMPLATE).is_file():
+        raise UserError(
+            f"the theme has no {ROOT_TEMPLATE} (the language picker at the site root)",
+            path=(project.theme_dir or project.root / "theme") / ROOT_TEMPLATE,
+            hint="copy theme/root.html from the helpcenter demo into your theme folder",
+        )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(project.theme_dir), autoescape=True)
+    html = env.get_template(ROOT_TEMPLATE).render(
+        locales=[{"code": loc.code, "name": loc.name, "dir": loc.direction,
+                  "t": ui[loc.code]} for loc in project.locales],
+        source=project.source.code,
+        site_url=project.site_url,
+        t=ui[project.source.code],
+    )
+    atomic.write_text(site_dir / "index.html", html)
+
+
+def write_sitemap(project: Project, site_dir: Path, page_urls: list[str]) -> None:
+    """One sitemap for all locales, each URL with its alternates in every locale."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    for url in page_urls:
+        for locale in project.codes:
+            lines.append(f"  <url><loc>{escape(project.url_for(locale, url))}</loc>")
+            for alt in project.codes:
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="{alt}" '
+                             f'href={quoteattr(project.url_for(alt, url))}/>')
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" '
+                         f'href={quoteattr(project.url_for(project.source.code, url))}/>')
+            lines.append("  </url>")
+    lines.append("</urlset>")
+    atomic.write_text(site_dir / "sitemap.xml", "\n".join(lines) + "\n")
+    # MkDocs writes one per locale; the combined one above replaces them.
+    for locale in project.codes:
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            (site_dir / locale / name).unlink(missing_ok=True)
+
+
+def write_not_found(project: Project, site_dir: Path) -> None:
+    """Hosts serve /404.html for any missing path: use the source locale's."""
+    page = site_dir / project.source.code / "404.html"
+    if page.is_file():
+        atomic.write_bytes(site_dir / "404.html", page.read_bytes())
