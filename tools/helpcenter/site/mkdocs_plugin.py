@@ -62,6 +62,10 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
     # Runs after i18n's nav pass; kept for on_env, when every page's front matter is known.
     @event_priority(-150)
     def on_nav(self, nav, config, files):
+        # i18n lifts the locale folder's children to the top but leaves them its child;
+        # breadcrumbs would show the locale folder ("En") as an ancestor.
+        for item in nav.items:
+            item.parent = None
         self.nav = nav
         return nav
 
@@ -105,6 +109,17 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             page.canonical_url = hc["canonical"]
         context["hc"] = hc
         return context
+
+    # Material puts `dir` on <body> only; the root element needs it too (scrollbars, UA styles).
+    def on_post_page(self, output, page, config):
+        return self._html_dir(output)
+
+    def on_post_template(self, output_content, template_name, config):
+        return self._html_dir(output_content) if template_name.endswith(".html") else output_content
+
+    def _html_dir(self, html: str) -> str:
+        direction = self._locale(self.locale)["dir"]
+        return html.replace("<html ", f'<html dir="{direction}" ', 1)
 
     def _common(self, page: Page | None, base_url: str) -> dict[str, Any]:
         url = page.url if page else ""

@@ -1,0 +1,99 @@
+"""Shared fixtures: a small help center in a temporary folder, built once per session.
+
+The tests build this fixture project, not the demo, so they state exactly what they rely on.
+It uses the repository's theme/ (copied), since the theme is part of what they test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI") == "true"
+
+MKDOCS_YML = """\
+site_name: Acme Help
+site_url: https://help.acme.example/
+docs_dir: content
+theme:
+  name: material
+  custom_dir: theme
+  font: false
+  features: [navigation.indexes, navigation.sections, navigation.prune, navigation.path]
+extra_css: [assets/helpcenter.css]
+plugins:
+  - i18n:
+      docs_structure: folder
+      languages:
+        - {locale: en, name: English, default: true, build: true}
+        - {locale: fr, name: Français, build: true}
+        - {locale: ja, name: 日本語, build: true}
+        - {locale: zh, name: 简体中文, build: true}
+        - {locale: ar, name: العربية, build: true}
+markdown_extensions: [admonition, attr_list, pymdownx.details, pymdownx.superfences]
+"""
+
+PAGES = {
+    "en/index.md": "---\ntitle: How can we help?\ntemplate: home.html\npopular: [orders/returns.md]\n---\nWelcome.\n",
+    "en/orders/index.md": "---\ntitle: Orders\ndescription: Everything about orders.\ntemplate: category.html\n---\nOrders help.\n",
+    "en/orders/returns.md": "---\ntitle: Return an item\ndescription: How returns work.\norder: 10\n---\n"
+                            "You can return any item within thirty days. See [refunds](refunds.md).\n",
+    "en/orders/refunds.md": "---\ntitle: Refund timing\norder: 20\n---\n"
+                            "Refunds arrive within three business days. Zebracorn is our refund partner.\n\n"
+                            "!!! note \"Bank transfers\"\n    Bank transfers take longer.\n",
+    "fr/index.md": "---\ntitle: Comment pouvons-nous vous aider ?\ntemplate: home.html\n---\nBienvenue.\n",
+    "fr/orders/index.md": "---\ntitle: Commandes\ntemplate: category.html\n---\nAide sur les commandes.\n",
+    "fr/orders/returns.md": "---\ntitle: Retourner un article\norder: 10\n---\n"
+                            "Vous pouvez retourner un article sous trente jours.\n",
+    "ja/orders/returns.md": "---\ntitle: 商品を返品する\norder: 10\n---\n"
+                            "返品の手続きについて説明します。返品期限は商品到着後30日以内です。\n",
+    "zh/orders/returns.md": "---\ntitle: 退货\norder: 10\n---\n"
+                            "退款通常在三个工作日内处理。请保留退货单号。\n",
+}
+
+
+def write_project(root: Path, pages: dict[str, str] | None = None, config: str = MKDOCS_YML) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    for rel, text in (PAGES if pages is None else pages).items():
+        path = root / "content" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    shutil.copytree(REPO / "theme", root / "theme", dirs_exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "help")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    """The fixture project, built once: (root, BuildReport)."""
+    from helpcenter.site.build import build_site
+
+    root = write_project(tmp_path_factory.mktemp("built") / "help")
+    report = build_site(root)
+    return root, report
+
+
+def chromium_path() -> str | None:
+    path = shutil.which("chromium") or (
+        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    return path
+
+
+def need_chromium() -> str:
+    path = chromium_path()
+    if path:
+        return path
+    if IN_CI:
+        pytest.fail("chromium is missing in CI: .ci/run must install it (apt-get install chromium)")
+    pytest.skip("chromium is not installed: run `bash tools/test.sh` (it installs it) to run "
+                "the browser tests")

@@ -1,0 +1,130 @@
+"""Integration: build the fixture project and read the site as a browser and a crawler would."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from htmlinfo import page
+
+LOCALES = ["en", "fr", "ja", "zh", "ar"]
+PAGES = ["index.html", "orders/index.html", "orders/returns/index.html",
+         "orders/refunds/index.html"]
+URL = "https://help.acme.example/"
+
+
+def test_every_locale_has_every_page(built):
+    root, report = built
+    site = root / "site"
+    for locale in LOCALES:
+        for rel in PAGES:
+            assert (site / locale / rel).is_file(), f"{locale}/{rel} is missing"
+    assert {r.locale for r in report.locales} == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale, direction", [("en", "ltr"), ("fr", "ltr"), ("ja", "ltr"),
+                                               ("zh", "ltr"), ("ar", "rtl")])
+def test_lang_dir_canonical_and_hreflang(built, locale, direction):
+    site = built[0] / "site"
+    info = page(site, f"{locale}/orders/returns/index.html")
+    assert info.html["lang"] == locale
+    assert info.html["dir"] == direction
+    assert f'<body dir="{direction}"' in info.text
+    assert info.hreflang == {**{code: f"{URL}{code}/orders/returns/" for code in LOCALES},
+                             "x-default": f"{URL}en/orders/returns/"}
+
+
+def test_a_translated_page_is_its_own_canonical(built):
+    info = page(built[0] / "site", "fr/orders/returns/index.html")
+    assert info.canonical == f"{URL}fr/orders/returns/"
+    assert "Retourner un article" in info.text
+    assert "hc-notice--fallback" not in info.text
+    assert info.pagefind_body
+
+
+def test_a_fallback_page_says_so_points_to_the_source_and_is_not_indexed(built):
+    info = page(built[0] / "site", "fr/orders/refunds/index.html")
+    assert info.html["lang"] == "fr"
+    assert info.canonical == f"{URL}en/orders/refunds/"
+    assert "hc-notice--fallback" in info.text
+    assert "This article is not yet available in Français" in info.text
+    assert not info.pagefind_body
+    # The English text is marked as English for screen readers and search engines.
+    assert re.search(r'class="hc-article"[^>]*lang="en" dir="ltr"', info.text)
+
+
+def test_language_switcher_links_to_the_same_page(built):
+    info = page(built[0] / "site", "ja/orders/returns/index.html")
+    switcher = re.findall(r'<a href="([^"]+)" hreflang="([^"]+)"[^>]*data-hc-locale-link', info.text)
+    assert dict((lang, href) for href, lang in switcher) == {
+        code: f"../../../{code}/orders/returns/" for code in LOCALES}
+
+
+def test_categories_take_their_landing_page_title_and_order(built):
+    fr_home = page(built[0] / "site", "fr/index.html").text
+    assert "Commandes" in fr_home
+    category = page(built[0] / "site", "en/orders/index.html").text
+    assert category.index("Return an item") < category.index("Refund timing")
+
+
+def test_pagefind_has_one_index_per_locale_without_fallbacks(built):
+    root, report = built
+    entry = json.loads((root / "site/pagefind/pagefind-entry.json").read_text())
+    languages = entry["languages"]
+    # Articles only: en has 2, fr/ja/zh translated 1 each, ar none (all fallbacks).
+    assert {lang: data["page_count"] for lang, data in languages.items()} == {
+        "en": 2, "fr": 1, "ja": 1, "zh": 1}
+    assert report.index.extended, "the extended Pagefind binary must segment zh and ja"
+
+
+def test_root_picks_a_language_and_lists_them_without_javascript(built):
+    html = (built[0] / "site/index.html").read_text(encoding="utf-8")
+    for code in LOCALES:
+        assert f'href="{code}/"' in html
+    assert "navigator.languages" in html
+    assert "localStorage" in html
+
+
+def test_sitemap_lists_every_locale_with_alternates(built):
+    sitemap = (built[0] / "site/sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{URL}ar/orders/refunds/</loc>" in sitemap
+    assert sitemap.count(f'hreflang="zh" href="{URL}zh/orders/refunds/"') == len(LOCALES)
+    assert 'hreflang="x-default"' in sitemap
+    assert not (built[0] / "site/fr/sitemap.xml").exists()
+
+
+def test_theme_assets_are_written_once_and_linked_from_every_locale(built):
+    site = built[0] / "site"
+    assert (site / "assets/helpcenter.css").is_file()
+    assert not (site / "fr/assets").exists()
+    html = page(site, "fr/orders/returns/index.html").text
+    assert 'href="../../../assets/helpcenter.css"' in html
+
+
+def test_rebuild_without_changes_restages_nothing(built):
+    from helpcenter.config import load_project
+    from helpcenter.content import articles
+    from helpcenter.site import stage, ui_strings
+
+    project = load_project(built[0])
+    ui, _ = ui_strings.load(project)
+    again = stage.stage(project, articles.scan(project), ui, project.codes)
+    assert (again.written, again.removed) == (0, 0)
+
+
+def test_missing_ui_strings_fall_back_with_a_warning_naming_them(built):
+    _, report = built
+    assert any("locales/fr/ui.yml" in w and "search.placeholder" in w for w in report.warnings)
+
+
+def test_build_one_locale_leaves_the_others(project: Path):
+    from helpcenter.site.build import build_site
+
+    report = build_site(project, locales=["fr"])
+    assert [r.locale for r in report.locales] == ["fr"]
+    assert (project / "site/fr/orders/returns/index.html").is_file()
+    assert not (project / "site/en").exists()
+    assert (project / "site/assets/helpcenter.css").is_file()
