@@ -18,6 +18,7 @@ IN_CI = os.environ.get("CI") == "true"
 
 MKDOCS_YML = """\
 site_name: Acme Help
+site_description: Answers from the Acme support team.
 site_url: https://help.acme.example/
 docs_dir: content
 theme:

@@ -128,3 +128,11 @@ def test_build_one_locale_leaves_the_others(project: Path):
     assert (project / "site/fr/orders/returns/index.html").is_file()
     assert not (project / "site/en").exists()
     assert (project / "site/assets/helpcenter.css").is_file()
+
+
+def test_phone_numbers_stay_in_order_in_right_to_left_text():
+    from helpcenter.site.mkdocs_plugin import _isolate_numbers
+
+    html = "<td>+971 4 000 0000</td><td>09:00</td><pre><code>+971 4 000 0000</code></pre>"
+    assert _isolate_numbers(html) == ('<td><bdi dir="ltr">+971 4 000 0000</bdi></td><td>09:00</td>'
+                                      "<pre><code>+971 4 000 0000</code></pre>")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from typing import Any
 
 from jinja2 import pass_context
@@ -110,6 +111,13 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         context["hc"] = hc
         return context
 
+    # In right-to-left text, a phone number's space-separated groups would be laid out in
+    # reverse ("0000 000 4 +971"). Isolate number runs as left-to-right; code stays untouched.
+    def on_page_content(self, html, page, config, files):
+        if self._locale(self.locale)["dir"] != "rtl":
+            return html
+        return _isolate_numbers(html)
+
     # Material puts `dir` on <body> only; the root element needs it too (scrollbars, UA styles).
     def on_post_page(self, output, page, config):
         return self._html_dir(output)
@@ -194,6 +202,34 @@ def _norm(page: Page) -> str:
 def _up(page_url: str) -> str:
     """The relative path from a page back to its locale root."""
     return "../" * page_url.count("/")
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+_NUMBER_RUN = re.compile(r"\+?\d[\d\u00a0 ().-]*\d(?:[ \u00a0]?\d)*")
+_RAW = ("code", "pre", "script", "style", "kbd")
+
+
+def _isolate_numbers(html: str) -> str:
+    out, raw = [], 0
+    for chunk in _TAG.split(html):
+        if chunk.startswith("<"):
+            name = chunk[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(chunk) > 2 else ""
+            if name in _RAW:
+                raw += -1 if chunk.startswith("</") else (0 if chunk.endswith("/>") else 1)
+            out.append(chunk)
+        elif raw > 0 or not chunk.strip():
+            out.append(chunk)
+        else:
+            out.append(_NUMBER_RUN.sub(_bdi, chunk))
+    return "".join(out)
+
+
+def _bdi(match: re.Match) -> str:
+    number = match.group(0)
+    # Only runs with an inner space or a leading + change meaning when reordered.
+    if " " in number or "\u00a0" in number or number.startswith("+"):
+        return f'<bdi dir="ltr">{number}</bdi>'
+    return number
 
 
 def _window(articles: list[Page], current: Page, size: int) -> list[Page]:

@@ -31,7 +31,9 @@ def index_site(site_dir: Path) -> IndexReport:
     staging = site_dir / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)
     proc = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(staging)],
+        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(staging),
+         # Heading permalinks (¶) would show up in every excerpt.
+         "--exclude-selectors", ".headerlink"],
         capture_output=True, text=True,
     )
     output = proc.stdout + proc.stderr

@@ -1,0 +1,64 @@
+"""Integration: `helpcenter serve` builds, serves on loopback and rebuilds after an edit."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def wait_for(predicate, seconds: float = 90.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out")
+
+
+def test_serve_builds_serves_and_rebuilds_on_change(project: Path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpcenter", "serve", "--root", str(project), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "300"},
+    )
+    try:
+        lines: list[str] = []
+        while True:
+            line = proc.stdout.readline()
+            assert line, "serve exited:\n" + "".join(lines)
+            lines.append(line)
+            if "Serving" in line:
+                break
+        port = re.search(r"http://localhost:(\d+)/", line).group(1)
+        base = f"http://127.0.0.1:{port}/"
+
+        status, html = fetch(base + "fr/orders/returns/")
+        assert status == 200 and "Retourner un article" in html
+        status, html = fetch(base + "fr/no-such-page/")
+        assert status == 404 and "404" in html
+        version = fetch(base + "__helpcenter/version")[1]
+
+        page = project / "content/fr/orders/returns.md"
+        page.write_text(page.read_text(encoding="utf-8").replace(
+            "Retourner un article", "Renvoyer un article"), encoding="utf-8")
+        wait_for(lambda: fetch(base + "__helpcenter/version")[1] != version)
+        assert "Renvoyer un article" in fetch(base + "fr/orders/returns/")[1]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)

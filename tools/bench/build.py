@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Benchmark: `helpcenter build` against a plain MkDocs + mkdocs-static-i18n build.
+
+For each N it generates N articles in every locale of the demo (its mkdocs.yml, theme and UI
+strings, six categories), then, in the same run and on the same staged docs, times:
+
+  helpcenter   `helpcenter build` (stage, locales in parallel, Pagefind)
+  baseline     `mkdocs build` with Material and static-i18n, the config a user writes by hand
+               (Material's own search, the same navigation features, all locales in one run)
+
+and prints pages per second, output size per page (the whole site, and the HTML page alone,
+which is what a phone downloads per view) and the ratio between the two.
+
+    .venv/bin/python tools/bench/build.py                # N = 100 and 1000
+    .venv/bin/python tools/bench/build.py --articles 100 400 --keep
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+
+CATEGORIES = ["account", "billing", "orders", "returns", "troubleshooting", "contact"]
+WORDS = {
+    "latin": ("order parcel refund delivery account password payment invoice return warranty "
+              "device app filter charge track customs carrier label support region hours "
+              "commande colis remboursement livraison Konto Zahlung Rechnung pedido envío").split(),
+    "ja": list("返品注文配送支払請求書保証端末設定確認変更手続期間商品到着番号"),
+    "zh": list("退款订单配送支付发票保修设备设置确认更改手续期间商品到达编号"),
+    "ar": "طلب شحن استرداد حساب كلمة مرور دفع فاتورة إرجاع ضمان جهاز تطبيق".split(),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[100, 1000],
+                        help="articles per locale (default: 100 1000)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    args = parser.parse_args()
+    rows = []
+    for count in args.articles:
+        work = Path(tempfile.mkdtemp(prefix=f"hc-bench-{count}-"))
+        try:
+            root = generate(work / "help", count)
+            ours = run_helpcenter(root)
+            base = run_baseline(root, work / "baseline-site")
+            rows.append((count, ours, base))
+            report(rows)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+            else:
+                print(f"kept {work}")
+
+
+def generate(root: Path, count: int) -> Path:
+    from helpcenter.config import load_project
+
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", root / "theme")
+    shutil.copytree(REPO / "locales", root / "locales")
+    (root / "content").mkdir()
+    codes = load_project(REPO).codes
+    rng = random.Random(count)
+    for code in codes:
+        words = WORDS.get(code, WORDS["latin"])
+        joiner = "" if code in ("ja", "zh") else " "
+        base = root / "content" / code
+        write(base / "index.md", f"---\ntitle: Help {code}\ntemplate: home.html\n---\nWelcome.\n")
+        for c, category in enumerate(CATEGORIES):
+            write(base / category / "index.md",
+                  f"---\ntitle: {category.title()} {code}\ntemplate: category.html\norder: {c}\n---\n"
+                  f"About {category}.\n")
+        for i in range(count):
+            category = CATEGORIES[i % len(CATEGORIES)]
+            paragraphs = "\n\n".join(
+                joiner.join(rng.choice(words) for _ in range(60)) + "." for _ in range(4))
+            write(base / category / f"article-{i:05d}.md",
+                  f"---\ntitle: Article {i} {rng.choice(words)}\ndescription: "
+                  f"{joiner.join(rng.choice(words) for _ in range(10))}\norder: {i}\n---\n\n"
+                  f"{paragraphs}\n\n## Steps\n\n1. First step.\n2. Second step.\n\n"
+                  f"!!! tip\n    {joiner.join(rng.choice(words) for _ in range(20))}\n")
+    return root
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def run_helpcenter(root: Path) -> dict:
+    site = root / "site"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "helpcenter", "build", "--root", str(root)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return measure("helpcenter", site, time.perf_counter() - started)
+
+
+def run_baseline(root: Path, site: Path) -> dict:
+    """The hand-made setup on the same staged docs: one mkdocs run, static-i18n builds all."""
+    from helpcenter.config import load_project
+
+    project = load_project(root)
+    languages = "\n".join(
+        f"        - locale: {loc.code}\n          name: {loc.name}\n"
+        f"          default: {'true' if loc.default else 'false'}\n          build: true"
+        for loc in project.locales)
+    # The staged pages name our home/category templates; plain Material renders them as pages.
+    stub = root / "baseline-theme"
+    for name in ("home.html", "category.html"):
+        write(stub / name, '{% extends "main.html" %}\n')
+    config = root / "baseline.yml"
+    config.write_text(
+        f"site_name: Baseline\nsite_url: {project.site_url}\ndocs_dir: build/docs\n"
+        f"site_dir: {site}\n"
+        "theme:\n  name: material\n  custom_dir: baseline-theme\n  font: false\n  features: [navigation.indexes, "
+        "navigation.sections, navigation.prune, navigation.path]\n"
+        "plugins:\n  - search\n  - i18n:\n      docs_structure: folder\n      languages:\n"
+        f"{languages}\n"
+        "markdown_extensions: [admonition, attr_list, def_list, footnotes, md_in_html, tables,\n"
+        "  pymdownx.details, pymdownx.superfences, pymdownx.keys]\n",
+        encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)],
+                   check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return measure("baseline", site, time.perf_counter() - started)
+
+
+def measure(name: str, site: Path, seconds: float) -> dict:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    pages = [p for p in files if p.suffix == ".html" and p.name != "404.html"
+             and p.parent != site]
+    total = sum(p.stat().st_size for p in files)
+    html = sum(p.stat().st_size for p in pages)
+    return {"name": name, "seconds": seconds, "pages": len(pages),
+            "pages_per_s": len(pages) / seconds, "kb_per_page": total / len(pages) / 1024,
+            "html_kb_per_page": html / len(pages) / 1024}
+
+
+def report(rows) -> None:
+    print(f"\n{'articles':>8} {'tool':<11} {'pages':>6} {'seconds':>8} {'pages/s':>8} "
+          f"{'KB/page':>8} {'HTML KB/page':>13} {'speed ratio':>12}")
+    for count, ours, base in rows:
+        for result in (ours, base):
+            ratio = result["pages_per_s"] / base["pages_per_s"]
+            print(f"{count:>8} {result['name']:<11} {result['pages']:>6} "
+                  f"{result['seconds']:>8.1f} {result['pages_per_s']:>8.1f} "
+                  f"{result['kb_per_page']:>8.1f} {result['html_kb_per_page']:>13.1f} "
+                  f"{ratio:>11.2f}x")
+    if len(rows) > 1:
+        (n0, a, _), (n1, b, _) = rows[0], rows[-1]
+        print(f"\nhelpcenter from {n0} to {n1} articles: HTML KB/page x"
+              f"{b['html_kb_per_page'] / a['html_kb_per_page']:.2f}, seconds per page x"
+              f"{(b['seconds'] / b['pages']) / (a['seconds'] / a['pages']):.2f} "
+              f"(1.00 = flat size, linear time)")
+
+
+if __name__ == "__main__":
+    main()
