@@ -81,3 +81,15 @@ def test_build_writes_to_site_dir_and_reports(project: Path, tmp_path: Path):
     assert (target / "ja/orders/returns/index.html").is_file()
     assert "Built" in result.stdout and "search indexed" in result.stdout
     assert not (project / "site").exists()
+
+
+def test_a_failed_build_names_the_page_and_keeps_the_previous_site(project: Path):
+    assert run("build", "--root", str(project), "--locale", "en", "--locale", "fr").returncode == 0
+    live = project / "site/fr/orders/returns/index.html"
+    before = live.read_text(encoding="utf-8")
+    page = project / "content/fr/orders/returns.md"
+    page.write_text("---\ntitle: Nouveau titre\ntemplate: nope.html\n---\nx\n", encoding="utf-8")
+    result = run("build", "--root", str(project), "--locale", "en", "--locale", "fr")
+    assert_user_error(result, "content/fr/orders/returns.md:1", "template 'nope.html' not found")
+    assert live.read_text(encoding="utf-8") == before
+    assert not (project / "site/.building").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ Progress = Callable[[str, int, int], None]
 
 # Written last by a successful build; `serve` compares it with the sources.
 STAMP = ".build-stamp"
+STAGING = ".building"   # inside the site folder, so the final renames stay on one file system
+THEME = "_theme"
 
 
 @dataclass
@@ -61,23 +64,36 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     progress("Staging", 0, 1)
     staged = stage.stage(project, content, ui, selected)
 
+    # Locales are built beside the live site and swapped in only when all succeeded, so a
+    # failed or killed build leaves the previous site whole.
+    staging = site_dir / STAGING
+    shutil.rmtree(staging, ignore_errors=True)  # left by a killed build
     job_list = [
         LocaleJob(
             config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
-            site_root=str(site_dir), manifest=str(staged.manifest),
-            locale_url=f"{project.site_url}{code}/", strict=strict, write_assets=(i == 0),
+            output_dir=str(staging / code), assets_dir=str(staging / THEME) if i == 0 else "",
+            manifest=str(staged.manifest), locale_url=f"{project.site_url}{code}/",
+            strict=strict,
         )
         for i, code in enumerate(selected)
     ]
-    for done, result in enumerate(_run(job_list, jobs), start=1):
-        progress(f"Built {result.locale}", done, len(job_list))
-        report.locales.append(result)
-        report.warnings += [f"[{result.locale}] {w}" for w in result.warnings]
-        if result.error:
-            raise UserError(f"building locale {result.locale!r} failed: {result.error}",
-                            path=project.config_file,
-                            hint="see the warnings above; without --strict they do not stop "
-                                 "the build")
+    try:
+        for done, result in enumerate(_run(job_list, jobs), start=1):
+            progress(f"Built {result.locale}", done, len(job_list))
+            report.locales.append(result)
+            report.warnings += [f"[{result.locale}] {w}" for w in result.warnings]
+            if result.page:
+                raise _page_error(content, result)
+            if result.error:
+                raise UserError(f"building locale {result.locale!r} failed: {result.error}",
+                                path=project.config_file,
+                                hint="see the warnings above; the previous site is unchanged")
+        for code in selected:
+            atomic.replace_dir(staging / code, site_dir / code)
+        for entry in sorted((staging / THEME).iterdir()):
+            atomic.replace_dir(entry, site_dir / entry.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
     directory_urls = project.raw.get("use_directory_urls", True)
     urls = [_page_url(PurePosixPath(p), directory_urls)
@@ -95,6 +111,17 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")
     return report
+
+
+def _page_error(content: articles.Content, result: LocaleResult) -> UserError:
+    """An error MkDocs raised for one page, pointed at the file the writer edits."""
+    path = PurePosixPath(result.page).relative_to(result.locale)
+    page = content.page(result.locale, path) or content.source_pages.get(path)
+    return UserError(
+        f"{result.error} (locale {result.locale})", path=page.file if page else None, line=1,
+        hint="check the page's `template:` front matter key (home.html, category.html or a "
+             "template in the theme folder); the previous site is unchanged",
+    )
 
 
 def _select(project: Project, locales: list[str] | None) -> list[str]:

@@ -3,8 +3,8 @@
 mkdocs-static-i18n builds its languages one after another in one process. We give each locale
 its own process instead (`build_only_locale`, with the locale's folder as the output), so the
 locales of a site build in parallel across cores. The staged docs are complete per locale,
-so the plugin never needs its own fallback. Theme assets are identical in every locale; the
-source locale writes them once to `site/assets/` and every locale links there.
+so the plugin never needs its own fallback. Theme assets are identical in every locale; one
+locale writes them once, to `site/assets/` in the end, and every locale links there.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ class LocaleJob:
     config_file: str
     locale: str
     docs_dir: str
-    site_root: str
+    output_dir: str      # the locale's pages go here (a staging folder, swapped in later)
+    assets_dir: str      # theme assets go here ("" for every locale but one)
     manifest: str
     locale_url: str
     strict: bool
-    write_assets: bool
 
 
 @dataclass
@@ -41,6 +41,7 @@ class LocaleResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    page: str | None = None   # the staged page (`<locale>/<path>`) the error came from
 
 
 class _Collect(logging.Handler):
@@ -53,10 +54,11 @@ class _Collect(logging.Handler):
 
 
 def build_locale(job: LocaleJob) -> LocaleResult:
-    """Build one locale into `site_root/<locale>/`. Runs in a worker process."""
+    """Build one locale into `job.output_dir`. Runs in a worker process."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
+    from jinja2 import TemplateNotFound
     from mkdocs.utils.yaml import yaml_load
 
     started = time.perf_counter()
@@ -72,7 +74,7 @@ def build_locale(job: LocaleJob) -> LocaleResult:
         config = load_config(
             job.config_file,
             docs_dir=job.docs_dir,
-            site_dir=os.path.join(job.site_root, job.locale),
+            site_dir=job.output_dir,
             site_url=job.locale_url,
             strict=job.strict,
             plugins=_plugins(raw.get("plugins") or [], job),
@@ -83,6 +85,11 @@ def build_locale(job: LocaleJob) -> LocaleResult:
         result.pages = sum(1 for _ in Path(config.site_dir).rglob("*.html"))
     except (Abort, ConfigurationError) as exc:
         result.error = str(exc)
+    except TemplateNotFound as exc:
+        result.error = f"template {exc.name!r} not found"
+        failed = [m for m in collect.messages if m.startswith("Error building page '")]
+        if failed:
+            result.page = failed[-1].split("'")[1]
     finally:
         logger.handlers, logger.level, logger.propagate = previous
         result.warnings = collect.messages
@@ -94,7 +101,7 @@ def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:
     """The user's plugins, with our plugin first and i18n limited to this locale."""
     entries = [{k: v} for k, v in plugins.items()] if isinstance(plugins, dict) else list(plugins)
     out: list[Any] = [{PLUGIN: {"manifest": job.manifest, "locale": job.locale,
-                                "write_assets": job.write_assets}}]
+                                "assets_dir": job.assets_dir}}]
     for entry in entries:
         name = entry if isinstance(entry, str) else next(iter(entry))
         options = {} if isinstance(entry, str) else dict(entry[name] or {})

@@ -26,7 +26,7 @@ NAV_ARTICLES = 12  # articles of the current category shown in the sidebar; the 
 class HelpCenterConfig(base.Config):
     manifest = c.Type(str)
     locale = c.Type(str)
-    write_assets = c.Type(bool, default=True)
+    assets_dir = c.Type(str, default="")  # where theme assets go; "" = another locale writes them
 
 
 class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
@@ -39,7 +39,6 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         self.source = self.manifest["source"]
         self.ui: dict[str, str] = self.manifest["ui"][self.locale]
         self.statuses: dict[str, dict[str, Any]] = self.manifest["pages"][self.locale]
-        self.site_root = os.path.dirname(os.path.normpath(config.site_dir))
         self.theme_files: set[str] = set()
         self.nav: Navigation | None = None
         return config
@@ -54,8 +53,8 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             if file.is_documentation_page():
                 continue
             self.theme_files.add(file.src_uri)
-            if self.config.write_assets:
-                file.abs_dest_path = os.path.join(self.site_root, file.dest_uri)
+            if self.config.assets_dir:
+                file.abs_dest_path = os.path.join(self.config.assets_dir, file.dest_uri)
             else:
                 files.remove(file)
         return files
