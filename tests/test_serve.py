@@ -51,7 +51,7 @@ def test_serve_builds_serves_and_rebuilds_on_change(project: Path):
         status, html = fetch(base + "fr/orders/returns/")
         assert status == 200 and "Retourner un article" in html
         status, html = fetch(base + "fr/no-such-page/")
-        assert status == 404 and "404" in html
+        assert status == 404 and '<html dir="ltr" lang="fr"' in html
         version = fetch(base + "__helpcenter/version")[1]
 
         page = project / "content/fr/orders/returns.md"

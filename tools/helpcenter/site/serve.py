@@ -9,6 +9,7 @@ Open pages reload themselves after a rebuild.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from http import HTTPStatus
@@ -144,8 +145,12 @@ class _Handler(SimpleHTTPRequestHandler):
             self._send_html(path, HTTPStatus.OK)
             return
         if not path.exists():
-            missing = Path(self.directory) / "404.html"
-            if missing.is_file():
+            # The locale's own 404 page, as a host configured per locale would serve it.
+            site = Path(self.directory)
+            first = self.path.lstrip("/").split("/", 1)[0]
+            candidates = [site / first / "404.html"] if re.fullmatch(r"[A-Za-z_-]+", first) else []
+            missing = next((p for p in [*candidates, site / "404.html"] if p.is_file()), None)
+            if missing:
                 self._send_html(missing, HTTPStatus.NOT_FOUND)
                 return
         super().do_GET()
