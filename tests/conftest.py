@@ -98,3 +98,37 @@ def need_chromium() -> str:
         pytest.fail("chromium is missing in CI: .ci/run must install it (apt-get install chromium)")
     pytest.skip("chromium is not installed: run `bash tools/test.sh` (it installs it) to run "
                 "the browser tests")
+
+
+# ---- ticket service ----------------------------------------------------------------------
+POSTGRES = os.environ.get("HELPCENTER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def postgres_url(schema: str) -> str:
+    """A URL whose connections live in their own schema: tests never see each other's rows."""
+    return f"{POSTGRES}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path):
+    """Every ticket test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/tickets.sqlite3"
+        return
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any reason PostgreSQL is unreachable
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI ({POSTGRES}): {exc}")
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES} ({exc}); start it or set "
+                    "HELPCENTER_TEST_POSTGRES to run these tests on PostgreSQL")
+    schema = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield postgres_url(schema)
+    finally:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.close()

@@ -69,6 +69,152 @@ def serve(root: Path, host: str, port: int, site_dir: Path | None, no_watch: boo
         _fail(exc, root)
 
 
+@cli.command()
+@root_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--database", default=None, metavar="URL",
+              help="sqlite:///path or postgresql://... Default: HELPCENTER_DATABASE_URL, then "
+                   "extra.helpcenter.tickets.database, then sqlite:///var/helpcenter.sqlite3.")
+@click.option("--redis", default=None, metavar="URL",
+              help="Keep rate limits in Redis, shared by every instance (redis://host:6379/0).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes.")
+@click.option("--worker-only", is_flag=True,
+              help="Run only the outbox worker that forwards tickets to the help desk.")
+def api(root: Path, host: str, port: int, database: str | None, redis: str | None,
+        workers: int, worker_only: bool) -> None:
+    """Run the ticket service: POST /api/tickets, /api/feedback, /api/events."""
+    from helpcenter.tickets import server
+
+    try:
+        if worker_only:
+            _worker_only(root, database)
+        else:
+            server.run(root, host, port, database, redis, workers)
+    except UserError as exc:
+        _fail(exc, root)
+
+
+def _worker_only(root: Path, database: str | None) -> None:
+    from helpcenter.tickets import outbox, settings as ticket_settings
+    from helpcenter.tickets.store import Database, Store
+
+    settings = ticket_settings.from_project(root, {"database": database})
+    store = Store(Database(settings.database))
+    store.migrate()
+    if not settings.targets:
+        raise UserError("no forwarding targets are configured",
+                        hint="add extra.helpcenter.tickets.targets to mkdocs.yml")
+    try:
+        outbox.run_forever(store, settings, on_start=lambda: out.print(
+            f"Forwarding tickets to {', '.join(settings.target_names)} (Ctrl+C to stop)"))
+    except KeyboardInterrupt:
+        out.print("Stopped.")
+
+
+@cli.group()
+def tickets() -> None:
+    """Read the tickets customers sent, and re-queue failed deliveries."""
+
+
+database_option = click.option("--database", default=None, metavar="URL",
+                               help="Default: as for `helpcenter api`.")
+
+
+def _store(root: Path, database: str | None):
+    from helpcenter.tickets import settings as ticket_settings
+    from helpcenter.tickets.store import Database, Store
+
+    settings = ticket_settings.from_project(root, {"database": database})
+    store = Store(Database(settings.database))
+    store.migrate()
+    return store
+
+
+@tickets.command("list")
+@root_option
+@database_option
+@click.option("--limit", default=50, show_default=True, help="How many, newest last.")
+def tickets_list(root: Path, database: str | None, limit: int) -> None:
+    """One line per ticket."""
+    from rich.table import Table
+
+    try:
+        store = _store(root, database)
+        total = store.count("tickets")
+        rows = store.tickets(limit=limit, offset=max(0, total - limit))
+    except UserError as exc:
+        _fail(exc, root)
+    table = Table("id", "reference", "created", "locale", "email", "subject", "forwarded")
+    for t in rows:
+        table.add_row(str(t["id"]), t["reference"], t["created_at"][:19], t["locale"],
+                      escape(t["email"]), escape(t["subject"]),
+                      ", ".join(f"{d['target']}: {d['status']}" for d in t["deliveries"]) or "-")
+    out.print(table)
+    out.print(f"{len(rows)} of {total} ticket(s)")
+
+
+@tickets.command("show")
+@click.argument("ticket")
+@root_option
+@database_option
+def tickets_show(ticket: str, root: Path, database: str | None) -> None:
+    """One ticket, by id or reference, with its context and deliveries."""
+    try:
+        found = _store(root, database).ticket(ticket)
+    except UserError as exc:
+        _fail(exc, root)
+    if not found:
+        _fail(UserError(f"no ticket {ticket!r}", hint="`helpcenter tickets list` shows them"), root)
+    import json as _json
+
+    click.echo(_json.dumps(found, ensure_ascii=False, indent=2))
+
+
+@tickets.command("export")
+@root_option
+@database_option
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True)
+def tickets_export(root: Path, database: str | None, fmt: str) -> None:
+    """Every ticket with its id, reference, fields and context, to standard output."""
+    import csv
+    import json as _json
+
+    try:
+        rows = _store(root, database).tickets()
+    except UserError as exc:
+        _fail(exc, root)
+    if fmt == "json":
+        click.echo(_json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = ["id", "reference", "created_at", "locale", "category", "name", "email",
+               "subject", "message", "fields", "context"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        row = {**row, "fields": _json.dumps(row["fields"], ensure_ascii=False),
+               "context": _json.dumps(row["context"], ensure_ascii=False)}
+        # A cell starting with = + - @ would run as a formula in a spreadsheet: defuse it.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
+                         for k, v in row.items()})
+
+
+@tickets.command("retry")
+@root_option
+@database_option
+@click.option("--target", default=None, help="Only this target's dead letters.")
+def tickets_retry(root: Path, database: str | None, target: str | None) -> None:
+    """Re-queue deliveries that failed for good (dead letters)."""
+    try:
+        count = _store(root, database).requeue_dead(target)
+    except UserError as exc:
+        _fail(exc, root)
+    out.print(f"Re-queued {count} delivery(ies); a running worker sends them now.")
+
+
 def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bool,
                jobs: int | None, exit_on_error: bool = True) -> bool:
     from helpcenter.site.build import build_site

@@ -1,0 +1,32 @@
+"""schemathesis against /api/openapi.json: no 5xx, and every response matches the document."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings as hypothesis_settings
+
+from helpcenter.tickets.app import create_app
+from helpcenter.tickets.settings import FormField, Settings
+from helpcenter.tickets.store import Database, Store
+
+_folder = Path(tempfile.mkdtemp(prefix="hc-openapi-"))
+SETTINGS = Settings(database=f"sqlite:///{_folder}/api.sqlite3", locales=["en", "ja", "ar"],
+                    rate_limit_requests=10**9, categories=["billing", "orders"],
+                    fields=[FormField("order_number", "Order number", max_length=12),
+                            FormField("device", "Device", type="select",
+                                      options=["kettle", "vacuum"])])
+Store(Database(SETTINGS.database)).migrate()
+APP = create_app(SETTINGS, worker=False)
+schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
+
+
+@schema.parametrize()
+@hypothesis_settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_api_matches_its_openapi_document(case):
+    case.call_and_validate()

@@ -1,0 +1,289 @@
+"""The HTTP API: Starlette app with tickets, feedback, events, health and its OpenAPI document.
+
+Every write is acknowledged only after the store's commit returned. Abuse protections run in
+this order on every POST: rate limit (per client address), content type and size, then the
+endpoint's own checks (honeypot and fill time for tickets).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+import time
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from helpcenter.tickets import validation
+from helpcenter.tickets.captcha import Captcha
+from helpcenter.tickets.openapi import document
+from helpcenter.tickets.outbox import OutboxWorker
+from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, client_address
+from helpcenter.tickets.settings import Settings
+from helpcenter.tickets.store import Attachment, Database, Store
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+EVENTS_SCALE = 20  # events arrive with every search: a wider allowance than tickets
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class LimitBody:
+    """ASGI middleware: refuse bodies over the limit, by header and while streaming."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.limit:
+            return await too_large(send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge()
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def too_large(send) -> None:
+    body = json.dumps({"error": "request body too large"}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(settings: Settings, *, store: Store | None = None, worker: bool = True,
+               outbox: OutboxWorker | None = None) -> Starlette:
+    store = store or Store(Database(settings.database))
+    limiter = (RedisLimiter(settings.redis, settings.rate_limit_requests,
+                            settings.rate_limit_seconds) if settings.redis
+               else MemoryLimiter(settings.rate_limit_requests, settings.rate_limit_seconds))
+    captcha = Captcha.from_settings(settings.captcha)
+    outbox = outbox or (OutboxWorker(store, settings) if worker else None)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        store.migrate()
+        if outbox:
+            outbox.start()
+        yield
+        if outbox:
+            outbox.stop()
+        store.close()
+
+    def client(request: Request) -> str:
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.get("x-forwarded-for"),
+                              settings.trusted_proxies)
+
+    async def limited(request: Request, bucket: str, scale: int = 1) -> Response | None:
+        wait = await limiter.hit(f"{bucket}:{client(request)}", scale=scale)
+        if wait is None:
+            return None
+        return JSONResponse({"error": "too many requests"}, status_code=429,
+                            headers={"Retry-After": str(wait)})
+
+    async def payload(request: Request) -> tuple[dict[str, Any], list[UploadFile], bool]:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == JSON:
+            try:
+                data = json.loads(await request.body() or b"null")
+            except (ValueError, UnicodeDecodeError):
+                raise validation.Invalid({"body": {"code": "invalid_json",
+                                                   "message": "the body is not valid JSON"}})
+            try:  # JSON may escape lone surrogates, which no database can store as text
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise validation.Invalid({"body": {"code": "invalid_unicode",
+                                                   "message": "the body contains invalid Unicode"}})
+            if not isinstance(data, dict):
+                raise validation.Invalid({"body": {"code": "type",
+                                                   "message": "the body must be a JSON object"}})
+            return data, [], False
+        if kind in (FORM, MULTIPART):
+            form = await request.form(max_files=settings.attachment_max_files + 1,
+                                      max_part_size=settings.attachment_max_bytes + 1)
+            return _nest(form), [f for f in form.getlist("attachments")
+                                 if isinstance(f, UploadFile) and f.filename], True
+        raise UnsupportedType(kind)
+
+    async def create_ticket(request: Request) -> Response:
+        if (refused := await limited(request, "tickets")) is not None:
+            return refused
+        data, uploads, is_form = await payload(request)
+        ticket = validation.ticket(data, settings)
+        if _looks_automated(data, settings, required_timer=is_form):
+            # Look accepted, store nothing, but count it (the honeypot is not in the API doc:
+            # it is a trap for bots filling the form).
+            await store.add_event(ticket.locale, "spam_blocked", None, None, None, None)
+            fake = {"id": secrets.randbelow(10**6) + 1,
+                    "reference": "HC-" + secrets.token_hex(4).upper()}
+            return _created(fake, is_form, ticket.locale, settings)
+        if captcha and not await captcha.verify(data, client(request)):
+            raise validation.Invalid({"captcha": {"code": "captcha_failed",
+                                                  "message": "the challenge was not solved"}})
+        ticket.attachments = await _attachments(uploads, settings)
+        key = request.headers.get("idempotency-key")
+        if key is not None and not (0 < len(key) <= 200):
+            raise validation.Invalid({"Idempotency-Key": {
+                "code": "invalid", "message": "Idempotency-Key must be 1 to 200 characters"}})
+        ticket.idempotency_key = key
+        saved = await store.create_ticket(ticket, settings.target_names)
+        if outbox and saved.created:
+            outbox.wake()
+        response = _created({"id": saved.id, "reference": saved.reference}, is_form,
+                            ticket.locale, settings)
+        if not saved.created:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    async def create_feedback(request: Request) -> Response:
+        if (refused := await limited(request, "feedback", scale=5)) is not None:
+            return refused
+        data, _, _ = await payload(request)
+        item = validation.feedback(data, settings)
+        feedback_id = await store.add_feedback(**item)
+        return JSONResponse({"id": feedback_id}, status_code=201)
+
+    async def create_event(request: Request) -> Response:
+        if (refused := await limited(request, "events", scale=EVENTS_SCALE)) is not None:
+            return refused
+        data, _, _ = await payload(request)
+        item = validation.event(data, settings)
+        event_id = await store.add_event(**item)
+        return JSONResponse({"id": event_id}, status_code=201)
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "database": store.db.dialect})
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document(settings))
+
+    async def thanks(request: Request) -> Response:
+        reference = request.query_params.get("reference", "")
+        locale = request.query_params.get("locale", settings.locales[0])
+        return HTMLResponse(_thanks_page(reference, locale))
+
+    async def invalid(request: Request, exc: validation.Invalid) -> Response:
+        return JSONResponse({"errors": exc.errors}, status_code=422)
+
+    async def unsupported(request: Request, exc: UnsupportedType) -> Response:
+        return JSONResponse({"error": f"unsupported content type {exc.args[0]!r}; use "
+                                      f"{JSON}, {FORM} or {MULTIPART}"}, status_code=415)
+
+    async def body_too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return JSONResponse({"error": "request body too large"}, status_code=413)
+
+    routes = [
+        Route("/api/tickets", create_ticket, methods=["POST"]),
+        Route("/api/feedback", create_feedback, methods=["POST"]),
+        Route("/api/events", create_event, methods=["POST"]),
+        Route("/api/health", health, methods=["GET"]),
+        Route("/api/openapi.json", openapi, methods=["GET"]),
+        Route("/api/thanks", thanks, methods=["GET"]),
+    ]
+    middleware = [Middleware(LimitBody, limit=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.insert(0, Middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Idempotency-Key"], max_age=600))
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={validation.Invalid: invalid, UnsupportedType: unsupported,
+                                        BodyTooLarge: body_too_large})
+    app.state.store, app.state.outbox = store, outbox
+    return app
+
+
+class UnsupportedType(Exception):
+    pass
+
+
+def _nest(form) -> dict[str, Any]:
+    """Flat form names (`fields.order`, `context.searches`) to the JSON shape."""
+    data: dict[str, Any] = {}
+    for key in set(form.keys()):
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        if not values:
+            continue
+        if key in ("context.searches", "context.articles_viewed"):
+            value: Any = values
+        else:
+            value = values[-1]
+        head, _, rest = key.partition(".")
+        if rest and head in ("fields", "context"):
+            data.setdefault(head, {})[rest] = value
+        else:
+            data[key] = value
+    return data
+
+
+def _looks_automated(data: dict[str, Any], settings: Settings, required_timer: bool) -> bool:
+    if str(data.get(settings.honeypot_field) or "").strip():
+        return True
+    started = data.get("started_at")
+    if started is None:
+        return required_timer  # the server-rendered form always sends it
+    try:
+        elapsed = time.time() - float(started) / 1000
+    except (TypeError, ValueError):
+        return True
+    return elapsed < settings.min_fill_seconds
+
+
+async def _attachments(uploads: list[UploadFile], settings: Settings) -> list[Attachment]:
+    if len(uploads) > settings.attachment_max_files:
+        raise validation.Invalid({"attachments": {
+            "code": "too_many", "message": f"at most {settings.attachment_max_files} files"}})
+    result = []
+    for upload in uploads:
+        data = await upload.read()
+        kind = (upload.content_type or "").split(";")[0]
+        if len(data) > settings.attachment_max_bytes:
+            raise validation.Invalid({"attachments": {
+                "code": "too_large",
+                "message": f"{upload.filename} is over {settings.attachment_max_bytes} bytes"}})
+        if kind not in settings.attachment_types:
+            raise validation.Invalid({"attachments": {
+                "code": "type_not_allowed",
+                "message": f"{upload.filename}: {kind or 'unknown type'} is not allowed"}})
+        result.append(Attachment(upload.filename[:255], kind, data))
+    return result
+
+
+def _created(body: dict[str, Any], is_form: bool, locale: str, settings: Settings) -> Response:
+    if is_form:
+        query = urlencode({"reference": body["reference"], "locale": locale})
+        return RedirectResponse(f"/api/thanks?{query}", status_code=303)
+    return JSONResponse(body, status_code=201)
+
+
+def _thanks_page(reference: str, locale: str) -> str:
+    # Everything shown back is escaped: the reference comes from the query string.
+    safe_ref, safe_locale = html.escape(reference[:40]), html.escape(locale[:20])
+    return (f'<!doctype html><html lang="{safe_locale}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+            f"<title>Request received</title></head><body><main>"
+            f"<h1>Request received</h1><p>Your reference: <strong>{safe_ref}</strong></p>"
+            f'<p><a href="/{safe_locale}/">Back to the help center</a></p></main></body></html>')

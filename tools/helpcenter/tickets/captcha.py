@@ -1,0 +1,71 @@
+"""Optional challenge verification for the ticket form: Turnstile, hCaptcha or ALTCHA.
+
+Configured under `extra.helpcenter.tickets.captcha` with `provider` and `secret_env`. Turnstile
+and hCaptcha are verified by their siteverify endpoint (`verify_url` overrides it, for tests or
+a proxy); ALTCHA is verified locally with its HMAC key, no network call.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+import httpx
+
+from helpcenter.errors import UserError
+
+PROVIDERS = {
+    "turnstile": ("cf-turnstile-response", "https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+    "hcaptcha": ("h-captcha-response", "https://api.hcaptcha.com/siteverify"),
+    "altcha": ("altcha", None),
+}
+
+
+class Captcha:
+    def __init__(self, provider: str, secret: str, verify_url: str | None, field: str):
+        self.provider, self.secret, self.verify_url, self.field = provider, secret, verify_url, field
+
+    @classmethod
+    def from_settings(cls, config: dict[str, Any]) -> "Captcha | None":
+        if not config:
+            return None
+        provider = config.get("provider")
+        if provider not in PROVIDERS:
+            raise UserError(f"extra.helpcenter.tickets.captcha.provider must be one of "
+                            f"{', '.join(PROVIDERS)}")
+        variable = config.get("secret_env", "")
+        secret = os.environ.get(variable, "")
+        if not secret:
+            raise UserError(f"captcha: environment variable {variable or '(secret_env)'} is not set",
+                            hint="set `secret_env` to the variable that holds the secret key")
+        field, url = PROVIDERS[provider]
+        return cls(provider, secret, config.get("verify_url", url), config.get("field", field))
+
+    async def verify(self, data: dict[str, Any], address: str) -> bool:
+        token = data.get(self.field)
+        if not isinstance(token, str) or not token:
+            return False
+        if self.provider == "altcha":
+            return self._altcha(token)
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await client.post(self.verify_url, data={
+                    "secret": self.secret, "response": token, "remoteip": address})
+            return bool(response.json().get("success"))
+        except (httpx.HTTPError, ValueError):
+            return False  # fail closed: an unverifiable challenge is an unsolved one
+
+    def _altcha(self, token: str) -> bool:
+        try:
+            payload = json.loads(base64.b64decode(token))
+            digest = hashlib.sha256(f"{payload['salt']}{payload['number']}".encode()).hexdigest()
+            expected = hmac.new(self.secret.encode(), payload["challenge"].encode(),
+                                hashlib.sha256).hexdigest()
+            return (payload.get("algorithm") == "SHA-256" and digest == payload["challenge"]
+                    and hmac.compare_digest(expected, payload["signature"]))
+        except (ValueError, KeyError, TypeError):
+            return False

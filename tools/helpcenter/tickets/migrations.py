@@ -1,0 +1,81 @@
+"""Versioned schema migrations, one list for both databases.
+
+Each migration is applied once, in a transaction, and recorded in `schema_migrations`. Never
+edit a released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+# (version, description, {dialect: [statements]})
+MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
+    (1, "tickets, attachments, outbox, feedback, events", {
+        "sqlite": [
+            """CREATE TABLE tickets (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                reference TEXT NOT NULL UNIQUE,
+                idempotency_key TEXT UNIQUE,
+                created_at TEXT NOT NULL,
+                name TEXT NOT NULL, email TEXT NOT NULL, subject TEXT NOT NULL,
+                message TEXT NOT NULL, locale TEXT NOT NULL, category TEXT,
+                fields TEXT NOT NULL, context TEXT NOT NULL)""",
+            """CREATE TABLE attachments (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+                filename TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL,
+                data BLOB NOT NULL)""",
+            """CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+                target TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT,
+                delivered_at TEXT,
+                UNIQUE (ticket_id, target))""",
+            "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+            """CREATE TABLE feedback (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL, locale TEXT NOT NULL, page TEXT NOT NULL,
+                helpful INTEGER NOT NULL, comment TEXT)""",
+            """CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL, locale TEXT NOT NULL, type TEXT NOT NULL,
+                query TEXT, results INTEGER, page TEXT, article TEXT)""",
+        ],
+        "postgresql": [
+            """CREATE TABLE tickets (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                reference TEXT NOT NULL UNIQUE,
+                idempotency_key TEXT UNIQUE,
+                created_at TEXT NOT NULL,
+                name TEXT NOT NULL, email TEXT NOT NULL, subject TEXT NOT NULL,
+                message TEXT NOT NULL, locale TEXT NOT NULL, category TEXT,
+                fields TEXT NOT NULL, context TEXT NOT NULL)""",
+            """CREATE TABLE attachments (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+                filename TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL,
+                data BYTEA NOT NULL)""",
+            """CREATE TABLE outbox (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+                target TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT NOT NULL,
+                last_error TEXT,
+                delivered_at TEXT,
+                UNIQUE (ticket_id, target))""",
+            "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+            """CREATE TABLE feedback (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                created_at TEXT NOT NULL, locale TEXT NOT NULL, page TEXT NOT NULL,
+                helpful BOOLEAN NOT NULL, comment TEXT)""",
+            """CREATE TABLE events (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                created_at TEXT NOT NULL, locale TEXT NOT NULL, type TEXT NOT NULL,
+                query TEXT, results INTEGER, page TEXT, article TEXT)""",
+        ],
+    }),
+]

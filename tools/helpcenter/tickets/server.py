@@ -1,0 +1,47 @@
+"""Run the ticket service: uvicorn with the app built from the environment.
+
+`helpcenter api` passes its options through the environment so that uvicorn's worker processes
+(`--workers N`) each build the same app.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from helpcenter.tickets.app import create_app
+from helpcenter.tickets.settings import Settings, from_project
+
+ENV_ROOT = "HELPCENTER_ROOT"
+ENV_DATABASE = "HELPCENTER_DATABASE_URL"
+ENV_REDIS = "HELPCENTER_REDIS_URL"
+ENV_NO_WORKER = "HELPCENTER_NO_OUTBOX"
+
+
+def settings_from_env() -> Settings:
+    return from_project(Path(os.environ.get(ENV_ROOT, ".")),
+                        {"redis": os.environ.get(ENV_REDIS) or None})
+
+
+def app_from_env():
+    """uvicorn factory: one app per worker process."""
+    return create_app(settings_from_env(), worker=os.environ.get(ENV_NO_WORKER) != "1")
+
+
+def run(root: Path, host: str, port: int, database: str | None, redis: str | None,
+        workers: int, outbox: bool = True) -> None:
+    import uvicorn
+
+    os.environ[ENV_ROOT] = str(root.resolve())
+    if database:
+        os.environ[ENV_DATABASE] = database
+    if redis:
+        os.environ[ENV_REDIS] = redis
+    if not outbox:
+        os.environ[ENV_NO_WORKER] = "1"
+    settings = settings_from_env()  # fail early, in the parent, on a config mistake
+    from helpcenter.tickets.store import Database, Store
+
+    Store(Database(settings.database)).migrate()
+    uvicorn.run("helpcenter.tickets.server:app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level="info", proxy_headers=False)

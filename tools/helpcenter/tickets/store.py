@@ -1,0 +1,420 @@
+"""Storage: SQLite by default, PostgreSQL to scale out. One schema, one code path.
+
+Writes go through one writer thread per process that commits in groups: every request waiting
+when a transaction starts joins it, so one fsync acknowledges many tickets. A caller's future is
+resolved only after COMMIT returned: acknowledged means on disk (SQLite runs WAL with
+`synchronous=FULL`). Each request runs in its own savepoint, so one bad row never fails the
+others in its group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import secrets
+import sqlite3
+import threading
+import time
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlparse
+
+from helpcenter.errors import UserError
+from helpcenter.tickets.migrations import MIGRATIONS
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+MAX_GROUP = 512
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def new_reference() -> str:
+    return "HC-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class NewTicket:
+    name: str
+    email: str
+    subject: str
+    message: str
+    locale: str
+    category: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+    idempotency_key: str | None = None
+
+
+@dataclass
+class Saved:
+    id: int
+    reference: str
+    created: bool
+
+
+@dataclass
+class Delivery:
+    id: int
+    ticket_id: int
+    target: str
+    attempts: int
+
+
+class Database:
+    """Where the data lives: a URL, its dialect and how to open a connection."""
+
+    def __init__(self, url: str):
+        self.url = url
+        parsed = urlparse(url)
+        if parsed.scheme == "sqlite":
+            self.dialect = "sqlite"
+            self.path = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+            if not self.path or not str(self.path):
+                raise UserError(f"bad SQLite URL {url!r}",
+                                hint="write sqlite:///var/helpcenter.sqlite3 (a relative path) or "
+                                     "sqlite:////abs/path.sqlite3")
+        elif parsed.scheme in ("postgresql", "postgres"):
+            self.dialect = "postgresql"
+        else:
+            raise UserError(f"unsupported database URL {url!r}",
+                            hint="use sqlite:///path/to/file.sqlite3 or postgresql://host/db")
+
+    def connect(self):
+        if self.dialect == "sqlite":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
+            conn.execute("PRAGMA foreign_keys=ON")
+            return conn
+        import psycopg
+
+        try:
+            return psycopg.connect(self.url, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise UserError(f"cannot connect to PostgreSQL: {str(exc).strip()}",
+                            hint="check --database / HELPCENTER_DATABASE_URL") from None
+
+    def sql(self, text: str) -> str:
+        return text.replace("?", "%s") if self.dialect == "postgresql" else text
+
+    def begin(self) -> str:
+        # IMMEDIATE takes SQLite's write lock up front, so two processes never deadlock.
+        return "BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN"
+
+
+class Store:
+    def __init__(self, database: Database):
+        self.db = database
+        self._queue: queue.Queue = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # ---- schema ---------------------------------------------------------------------------
+    def migrate(self) -> list[int]:
+        """Apply pending migrations; return the versions applied."""
+        applied: list[int] = []
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.db.begin())
+            if self.db.dialect == "postgresql":
+                cur.execute("SELECT pg_advisory_xact_lock(47110815)")  # one migrator at a time
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                        "applied_at TEXT NOT NULL)")
+            cur.execute("SELECT version FROM schema_migrations")
+            done = {row[0] for row in cur.fetchall()}
+            for version, description, statements in MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in statements[self.db.dialect]:
+                    cur.execute(statement)
+                cur.execute(self.db.sql("INSERT INTO schema_migrations VALUES (?, ?, ?)"),
+                            (version, description, now_iso()))
+                applied.append(version)
+            cur.execute("COMMIT")
+        return applied
+
+    def schema_version(self) -> int:
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute("SELECT MAX(version) FROM schema_migrations")
+            return cur.fetchone()[0] or 0
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        conn = self.db.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    # ---- writes (group commit) -------------------------------------------------------------
+    async def create_ticket(self, ticket: NewTicket, targets: list[str]) -> Saved:
+        return await self._submit(lambda cur: self._insert_ticket(cur, ticket, targets))
+
+    async def add_feedback(self, locale: str, page: str, helpful: bool, comment: str | None) -> int:
+        def write(cur):
+            return self._insert(cur, "INSERT INTO feedback (created_at, locale, page, helpful, "
+                                "comment) VALUES (?, ?, ?, ?, ?)",
+                                (now_iso(), locale, page, helpful, comment))
+        return await self._submit(write)
+
+    async def add_event(self, locale: str, type_: str, query: str | None, results: int | None,
+                        page: str | None, article: str | None) -> int:
+        def write(cur):
+            return self._insert(cur, "INSERT INTO events (created_at, locale, type, query, "
+                                "results, page, article) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (now_iso(), locale, type_, query, results, page, article))
+        return await self._submit(write)
+
+    async def _submit(self, work: Callable[[Any], Any]) -> Any:
+        self._ensure_writer()
+        future: Future = Future()
+        self._queue.put((work, future))
+        return await asyncio.wrap_future(future)
+
+    def _ensure_writer(self) -> None:
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write_loop, name="ticket-writer",
+                                                daemon=True)
+                self._writer.start()
+
+    def _write_loop(self) -> None:
+        conn = self.db.connect()
+        while True:
+            batch = [self._queue.get()]
+            if batch[0] is None:
+                break
+            while len(batch) < MAX_GROUP:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                batch.append(item)
+            results: list[tuple[Future, Any, BaseException | None]] = []
+            try:
+                cur = conn.cursor()
+                cur.execute(self.db.begin())
+                for work, future in batch:
+                    cur.execute("SAVEPOINT item")
+                    try:
+                        value = work(cur)
+                        cur.execute("RELEASE SAVEPOINT item")
+                        results.append((future, value, None))
+                    except Exception as exc:  # this request only; the group goes on
+                        cur.execute("ROLLBACK TO SAVEPOINT item")
+                        cur.execute("RELEASE SAVEPOINT item")
+                        results.append((future, None, exc))
+                cur.execute("COMMIT")
+            except Exception as exc:  # the commit itself failed: nobody is acknowledged
+                try:
+                    conn.rollback() if self.db.dialect == "postgresql" else conn.execute("ROLLBACK")
+                except Exception:
+                    pass
+                for _, future in batch:
+                    future.set_exception(exc)
+                conn.close()
+                conn = self.db.connect()
+                continue
+            for future, value, error in results:
+                if error is None:
+                    future.set_result(value)
+                else:
+                    future.set_exception(error)
+        conn.close()
+
+    def close(self) -> None:
+        if self._writer and self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join(timeout=10)
+
+    def _insert(self, cur, sql: str, params: tuple) -> int:
+        cur.execute(self.db.sql(sql + " RETURNING id"), params)
+        return cur.fetchone()[0]
+
+    def _insert_ticket(self, cur, t: NewTicket, targets: list[str]) -> Saved:
+        if t.idempotency_key:
+            existing = self._by_key(cur, t.idempotency_key)
+            if existing:
+                return existing
+        for _ in range(5):
+            reference = new_reference()
+            cur.execute(self.db.sql("SELECT 1 FROM tickets WHERE reference = ?"), (reference,))
+            if not cur.fetchone():
+                break
+        # ON CONFLICT: another instance may have committed the same key a moment ago.
+        cur.execute(self.db.sql(
+            "INSERT INTO tickets (reference, idempotency_key, created_at, name, email, subject, "
+            "message, locale, category, fields, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"),
+            (reference, t.idempotency_key, now_iso(), t.name, t.email, t.subject, t.message,
+             t.locale, t.category, json.dumps(t.fields, ensure_ascii=False),
+             json.dumps(t.context, ensure_ascii=False)))
+        row = cur.fetchone()
+        if row is None:
+            return self._by_key(cur, t.idempotency_key)
+        ticket_id = row[0]
+        for attachment in t.attachments:
+            cur.execute(self.db.sql("INSERT INTO attachments (ticket_id, filename, content_type, "
+                                    "size, data) VALUES (?, ?, ?, ?, ?)"),
+                        (ticket_id, attachment.filename, attachment.content_type,
+                         len(attachment.data), attachment.data))
+        due = now_ms()
+        for target in targets:  # the outbox row commits with the ticket, or neither does
+            cur.execute(self.db.sql("INSERT INTO outbox (ticket_id, target, next_attempt_at) "
+                                    "VALUES (?, ?, ?)"), (ticket_id, target, due))
+        return Saved(ticket_id, reference, True)
+
+    def _by_key(self, cur, key: str) -> Saved | None:
+        cur.execute(self.db.sql("SELECT id, reference FROM tickets WHERE idempotency_key = ?"),
+                    (key,))
+        row = cur.fetchone()
+        return Saved(row[0], row[1], False) if row else None
+
+    # ---- reads -----------------------------------------------------------------------------
+    TICKET_COLUMNS = ("id, reference, created_at, name, email, subject, message, locale, "
+                      "category, fields, context")
+
+    def tickets(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        sql = f"SELECT {self.TICKET_COLUMNS} FROM tickets ORDER BY id"
+        params: tuple = ()
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = (limit, offset)
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.db.sql(sql), params)
+            rows = [self._ticket(row) for row in cur.fetchall()]
+            self._attach_meta(cur, rows)
+        return rows
+
+    def ticket(self, ident: str) -> dict[str, Any] | None:
+        column, value = ("id", int(ident)) if ident.isdigit() else ("reference", ident.upper())
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.db.sql(f"SELECT {self.TICKET_COLUMNS} FROM tickets "
+                                    f"WHERE {column} = ?"), (value,))
+            row = cur.fetchone()
+            if not row:
+                return None
+            tickets = [self._ticket(row)]
+            self._attach_meta(cur, tickets)
+            return tickets[0]
+
+    def attachment_data(self, ticket_id: int) -> list[Attachment]:
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.db.sql("SELECT filename, content_type, data FROM attachments "
+                                    "WHERE ticket_id = ? ORDER BY id"), (ticket_id,))
+            return [Attachment(r[0], r[1], bytes(r[2])) for r in cur.fetchall()]
+
+    def count(self, table: str) -> int:
+        assert table in ("tickets", "feedback", "events", "outbox", "attachments")
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(f"SELECT COUNT(*) FROM {table}")
+            return cur.fetchone()[0]
+
+    def _ticket(self, row) -> dict[str, Any]:
+        keys = [k.strip() for k in self.TICKET_COLUMNS.split(",")]
+        ticket = dict(zip(keys, row))
+        ticket["fields"] = json.loads(ticket["fields"])
+        ticket["context"] = json.loads(ticket["context"])
+        return ticket
+
+    def _attach_meta(self, cur, tickets: list[dict[str, Any]]) -> None:
+        if not tickets:
+            return
+        by_id = {t["id"]: t for t in tickets}
+        for t in tickets:
+            t["attachments"], t["deliveries"] = [], []
+        marks = ", ".join("?" for _ in by_id)
+        cur.execute(self.db.sql(f"SELECT ticket_id, filename, content_type, size FROM attachments "
+                                f"WHERE ticket_id IN ({marks}) ORDER BY id"), tuple(by_id))
+        for tid, filename, content_type, size in cur.fetchall():
+            by_id[tid]["attachments"].append(
+                {"filename": filename, "content_type": content_type, "size": size})
+        cur.execute(self.db.sql(f"SELECT ticket_id, target, status, attempts, last_error, "
+                                f"delivered_at FROM outbox WHERE ticket_id IN ({marks}) "
+                                f"ORDER BY id"), tuple(by_id))
+        for tid, target, status, attempts, error, delivered in cur.fetchall():
+            by_id[tid]["deliveries"].append({"target": target, "status": status,
+                                             "attempts": attempts, "last_error": error,
+                                             "delivered_at": delivered})
+
+    # ---- outbox ----------------------------------------------------------------------------
+    def claim(self, conn, limit: int, lease_ms: int) -> list[Delivery]:
+        """Take due deliveries, leasing them so other workers skip them meanwhile."""
+        now = now_ms()
+        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        cur = conn.cursor()
+        cur.execute(self.db.begin())
+        cur.execute(self.db.sql(
+            f"UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox "
+            f"WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?{lock}) "
+            f"RETURNING id, ticket_id, target, attempts"), (now + lease_ms, now, limit))
+        rows = cur.fetchall()
+        cur.execute("COMMIT")
+        return [Delivery(*row) for row in rows]
+
+    def delivered(self, conn, delivery: Delivery) -> None:
+        self._update(conn, "UPDATE outbox SET status = 'delivered', attempts = ?, "
+                     "delivered_at = ?, last_error = NULL WHERE id = ?",
+                     (delivery.attempts + 1, now_iso(), delivery.id))
+
+    def failed(self, conn, delivery: Delivery, error: str, retry_at_ms: int | None) -> None:
+        """Schedule a retry, or move to the dead letters when `retry_at_ms` is None."""
+        if retry_at_ms is None:
+            self._update(conn, "UPDATE outbox SET status = 'dead', attempts = ?, last_error = ? "
+                         "WHERE id = ?", (delivery.attempts + 1, error[:2000], delivery.id))
+        else:
+            self._update(conn, "UPDATE outbox SET attempts = ?, last_error = ?, "
+                         "next_attempt_at = ? WHERE id = ?",
+                         (delivery.attempts + 1, error[:2000], retry_at_ms, delivery.id))
+
+    def requeue_dead(self, target: str | None = None) -> int:
+        """Put dead letters back in the queue, due now, with a fresh attempt count."""
+        sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? " \
+              "WHERE status = 'dead'"
+        params: tuple = (now_ms(),)
+        if target:
+            sql += " AND target = ?"
+            params += (target,)
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.db.begin())
+            cur.execute(self.db.sql(sql), params)
+            count = cur.rowcount
+            cur.execute("COMMIT")
+            return count
+
+    def _update(self, conn, sql: str, params: tuple) -> None:
+        cur = conn.cursor()
+        cur.execute(self.db.begin())
+        cur.execute(self.db.sql(sql), params)
+        cur.execute("COMMIT")

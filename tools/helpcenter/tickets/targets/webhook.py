@@ -1,0 +1,44 @@
+"""Generic webhook: the ticket as JSON, signed with HMAC-SHA256 so the receiver can trust it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+
+from helpcenter.tickets.store import Attachment
+from helpcenter.tickets.targets import DeliveryError, check_response, secret
+
+SIGNATURE_HEADER = "X-Helpcenter-Signature"
+
+
+def sign(body: bytes, key: str) -> str:
+    return "sha256=" + hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+class Webhook:
+    def __init__(self, config: dict[str, Any]):
+        self.name = config["name"]
+        self.url = config.get("url")
+        if not self.url:
+            from helpcenter.errors import UserError
+            raise UserError(f"webhook target {self.name!r} needs a `url`")
+        self.key = secret(config, "secret")
+        self.timeout = float(config.get("timeout", 10))
+
+    def send(self, ticket: dict[str, Any], attachments: list[Attachment], key: str) -> None:
+        payload = {"ticket": ticket, "attachments": [
+            {"filename": a.filename, "content_type": a.content_type,
+             "data_base64": base64.b64encode(a.data).decode()} for a in attachments]}
+        body = json.dumps(payload, ensure_ascii=False, default=str).encode()
+        headers = {"Content-Type": "application/json", "Idempotency-Key": key,
+                   SIGNATURE_HEADER: sign(body, self.key)}
+        try:
+            response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"webhook {self.url}: {exc.__class__.__name__}: {exc}") from None
+        check_response(response, f"webhook {self.url}")
