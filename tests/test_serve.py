@@ -62,3 +62,30 @@ def test_serve_builds_serves_and_rebuilds_on_change(project: Path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
+
+
+def test_serve_mounts_the_ticket_service_under_api(project: Path, tmp_path: Path):
+    import json
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpcenter", "serve", "--root", str(project), "--port", "0",
+         "--no-watch", "--database", f"sqlite:///{tmp_path}/t.sqlite3"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "300"})
+    try:
+        line = ""
+        while "Serving" not in line:
+            line = proc.stdout.readline()
+            assert line, "serve exited"
+        base = "http://127.0.0.1:" + re.search(r"localhost:(\d+)/", line).group(1)
+        request = urllib.request.Request(
+            base + "/api/tickets", method="POST", headers={"Content-Type": "application/json"},
+            data=json.dumps({"name": "A", "email": "a@example.com", "subject": "Hi",
+                             "message": "Help", "locale": "fr"}).encode())
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
+            assert json.loads(response.read())["reference"].startswith("HC-")
+        assert fetch(base + "/fr/orders/returns/")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)

@@ -56,15 +56,18 @@ def build(root: Path, locales: tuple[str, ...], site_dir: Path | None, strict: b
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the site is built. Default: ROOT/site.")
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when files change.")
-def serve(root: Path, host: str, port: int, site_dir: Path | None, no_watch: bool) -> None:
-    """Build if needed, serve the site, and rebuild when content changes."""
+@click.option("--database", default=None, metavar="URL",
+              help="Where the ticket service at /api stores tickets (as for `helpcenter api`).")
+def serve(root: Path, host: str, port: int, site_dir: Path | None, no_watch: bool,
+          database: str | None) -> None:
+    """Build if needed, serve the site with the ticket service at /api, rebuild on change."""
     from helpcenter.site import serve as serving
 
     try:
         serving.serve(root, host=host, port=port, site_dir=site_dir, watch=not no_watch,
                       rebuild=lambda locales: _run_build(root, locales, site_dir, False, None,
                                                          exit_on_error=False),
-                      log=out.print)
+                      log=out.print, database=database)
     except UserError as exc:
         _fail(exc, root)
 

@@ -8,14 +8,16 @@ Open pages reload themselves after a rebuild.
 
 from __future__ import annotations
 
-import functools
 import re
+import socket
 import threading
 import time
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from helpcenter.config import load_project
 from helpcenter.site.build import STAMP
@@ -32,7 +34,13 @@ class _State:
 
 
 def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: bool,
-          rebuild: Callable[[list[str]], bool], log: Callable[[str], None]) -> None:
+          rebuild: Callable[[list[str]], bool], log: Callable[[str], None],
+          database: str | None = None) -> None:
+    import uvicorn
+
+    from helpcenter.tickets import settings as ticket_settings
+    from helpcenter.tickets.app import create_app
+
     project = load_project(root)
     site = (site_dir or project.root / "site").resolve()
     watched = _watched(project)
@@ -42,15 +50,23 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
         if not rebuild([]):
             log("The build failed; fix the error above and save: the preview rebuilds.")
     state = _State()
-    handler = functools.partial(_Handler, directory=str(site), state=state)
-    server = ThreadingHTTPServer((host, port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # The site and the ticket service from one process, as in production behind one host.
+    settings = ticket_settings.from_project(project.root, {"database": database})
+    app = create_app(settings, extra_routes=site_routes(site, state))
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((host, port))
+    listener.listen(512)  # connections queue from now on, while uvicorn starts
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    log(f"Serving {site} at http://{shown_host}:{server.server_address[1]}/ "
-        f"(Ctrl+C to stop)")
+    log(f"Serving {site} at http://{shown_host}:{listener.getsockname()[1]}/ with the ticket "
+        f"service at /api (tickets in {settings.database}) (Ctrl+C to stop)")
     try:
-        while True:
+        while thread.is_alive():
             time.sleep(1.0)
             if not watch:
                 continue
@@ -69,7 +85,8 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
     except KeyboardInterrupt:
         log("Stopped.")
     finally:
-        server.shutdown()
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def _watched(project) -> list[Path]:
@@ -117,52 +134,35 @@ def _affected(project, changed: set[Path]) -> list[str]:
     return [code for code in project.codes if code in locales]
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    def __init__(self, *args, state: _State, **kwargs):
-        self.state = state
-        super().__init__(*args, **kwargs)
+def site_routes(site: Path, state: _State) -> list[Route]:
+    """The built site as routes: files, pages that reload after a rebuild, per-locale 404s."""
 
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
+    async def version(request: Request) -> Response:
+        return PlainTextResponse(str(state.version), headers={"Cache-Control": "no-store"})
 
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
+    async def static(request: Request) -> Response:
+        path = request.path_params["path"]
+        target = (site / path).resolve()
+        if not target.is_relative_to(site):
+            return PlainTextResponse("Not found", status_code=404)
+        if target.is_dir():
+            if path and not path.endswith("/"):
+                return Response(status_code=301, headers={"Location": f"/{path}/"})
+            target = target / "index.html"
+        if target.is_file():
+            if target.suffix == ".html":
+                return _page(target, 200)
+            return FileResponse(target, headers={"Cache-Control": "no-store"})
+        # The locale's own 404 page, as a host configured per locale would serve it.
+        first = path.split("/", 1)[0]
+        candidates = [site / first / "404.html"] if re.fullmatch(r"[A-Za-z_-]+", first) else []
+        missing = next((p for p in [*candidates, site / "404.html"] if p.is_file()), None)
+        return _page(missing, 404) if missing else PlainTextResponse("Not found", status_code=404)
 
-    def do_GET(self):
-        if self.path == VERSION_PATH:
-            body = str(self.state.version).encode()
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            self._send_html(path, HTTPStatus.OK)
-            return
-        if not path.exists():
-            # The locale's own 404 page, as a host configured per locale would serve it.
-            site = Path(self.directory)
-            first = self.path.lstrip("/").split("/", 1)[0]
-            candidates = [site / first / "404.html"] if re.fullmatch(r"[A-Za-z_-]+", first) else []
-            missing = next((p for p in [*candidates, site / "404.html"] if p.is_file()), None)
-            if missing:
-                self._send_html(missing, HTTPStatus.NOT_FOUND)
-                return
-        super().do_GET()
+    return [Route(VERSION_PATH, version), Route("/{path:path}", static, methods=["GET", "HEAD"])]
 
-    def _send_html(self, path: Path, status: HTTPStatus) -> None:
-        if status == HTTPStatus.OK and not self.path.split("?")[0].endswith(("/", ".html")):
-            # Directory without a trailing slash: let the stdlib redirect it.
-            super().do_GET()
-            return
-        body = path.read_bytes().replace(b"</body>", _RELOAD + b"</body>", 1)
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+
+def _page(path: Path, status: int) -> Response:
+    body = path.read_bytes().replace(b"</body>", _RELOAD + b"</body>", 1)
+    return Response(body, status_code=status, media_type="text/html",
+                    headers={"Cache-Control": "no-store"})

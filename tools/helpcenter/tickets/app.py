@@ -75,7 +75,8 @@ async def too_large(send) -> None:
 
 
 def create_app(settings: Settings, *, store: Store | None = None, worker: bool = True,
-               outbox: OutboxWorker | None = None) -> Starlette:
+               outbox: OutboxWorker | None = None, extra_routes: list | None = None) -> Starlette:
+    """The service. `extra_routes` come after the API's (`helpcenter serve` adds the site)."""
     store = store or Store(Database(settings.database))
     limiter = (RedisLimiter(settings.redis, settings.rate_limit_requests,
                             settings.rate_limit_seconds) if settings.redis
@@ -203,6 +204,7 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         Route("/api/health", health, methods=["GET"]),
         Route("/api/openapi.json", openapi, methods=["GET"]),
         Route("/api/thanks", thanks, methods=["GET"]),
+        *(extra_routes or []),
     ]
     middleware = [Middleware(LimitBody, limit=settings.max_body_bytes)]
     if settings.cors_origins:
