@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, need_chromium
-from test_browser import CHROMIUM_ARGS, browser, site_url  # noqa: F401 - shared fixtures
+from conftest import CHROMIUM_ARGS, IN_CI, need_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +36,7 @@ PAGES = ["en/", "en/orders/", "en/orders/returns/", "fr/orders/refunds/", "ar/or
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violations(browser, built, site_url, path):  # noqa: F811
+def test_no_serious_accessibility_violations(browser, built, site_url, path):
     axe = need(AXE).read_text(encoding="utf-8")
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
@@ -56,7 +54,7 @@ def test_no_serious_accessibility_violations(browser, built, site_url, path):  #
 
 
 @pytest.fixture(scope="module")
-def lighthouse_reports(site_url, tmp_path_factory):  # noqa: F811
+def lighthouse_reports(site_url, tmp_path_factory):
     chromium = need_chromium()
     tool = need(LIGHTHOUSE)
     reports = {}

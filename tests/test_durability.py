@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 TICKET = {"name": "Load", "email": "load@example.com", "subject": "Load test",
           "message": "Durability check.", "locale": "fr"}

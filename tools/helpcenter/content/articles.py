@@ -75,7 +75,7 @@ def scan(project: Project) -> Content:
     source = project.source.code
     if not content.pages[source]:
         errors.append(UserError(
-            f"the source locale has no pages", path=project.content_dir / source,
+            "the source locale has no pages", path=project.content_dir / source,
             hint=f"add {project.content_dir.name}/{source}/index.md",
         ))
     for locale in project.codes[1:]:

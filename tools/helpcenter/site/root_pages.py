@@ -7,7 +7,6 @@ without JavaScript it is a plain list of links.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from xml.sax.saxutils import quoteattr, escape
 
