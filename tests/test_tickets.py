@@ -273,3 +273,72 @@ def test_text_that_is_not_unicode_is_refused_not_a_crash(client):
                            headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["errors"]["body"]["code"] == "invalid_unicode"
+
+
+def test_the_thank_you_page_speaks_the_customers_language(project, tmp_path):
+    from helpcenter.tickets.settings import from_project
+
+    (project / "locales/ar").mkdir(parents=True)
+    (project / "locales/ar/ui.yml").write_text('thanks.title: "تم استلام طلبك"\n', encoding="utf-8")
+    settings = from_project(project, {"database": f"sqlite:///{tmp_path}/t.sqlite3"})
+    with TestClient(create_app(settings, worker=False)) as c:
+        page = c.get("/api/thanks", params={"reference": "HC-ABCDEFGH", "locale": "ar"}).text
+    assert 'lang="ar" dir="rtl"' in page and "تم استلام طلبك" in page and "HC-ABCDEFGH" in page
+    assert "Back to the help center" in page  # a missing string falls back to English
+
+
+def test_support_staff_list_show_and_export_tickets(database_url, tmp_path):
+    from click.testing import CliRunner
+
+    from helpcenter.cli import cli
+
+    with TestClient(create_app(settings_for(database_url), worker=False)) as c:
+        reference = c.post("/api/tickets", json={**TICKET, "subject": "=HYPERLINK(\"x\")"}
+                           ).json()["reference"]
+    run = CliRunner().invoke
+    common = ["--root", str(tmp_path), "--database", database_url]
+    listed = run(cli, ["tickets", "list", *common], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0 and reference in listed.output and "1 of 1" in listed.output
+    shown = run(cli, ["tickets", "show", reference, *common])
+    assert json.loads(shown.output)["context"]["searches"] == ["返金", "refund late"]
+    exported = json.loads(run(cli, ["tickets", "export", *common]).output)
+    assert [t["reference"] for t in exported] == [reference]
+    assert exported[0]["context"]["page_url"] == TICKET["context"]["page_url"]
+    csv_out = run(cli, ["tickets", "export", "--format", "csv", *common]).output
+    assert "'=HYPERLINK" in csv_out  # a formula in a cell is defused for spreadsheets
+    missing = run(cli, ["tickets", "show", "HC-NOPE0000", *common])
+    assert missing.exit_code == 1 and "no ticket" in missing.output
+
+
+def test_turnstile_token_is_checked_with_the_provider(database_url, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    seen = []
+
+    class Verifier(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            form = parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            seen.append(form)
+            body = json.dumps({"success": form["response"] == ["good"]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Verifier)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("TURNSTILE_SECRET", "ts")
+    settings = settings_for(database_url, captcha={
+        "provider": "turnstile", "secret_env": "TURNSTILE_SECRET",
+        "verify_url": f"http://127.0.0.1:{server.server_address[1]}/siteverify"})
+    with TestClient(create_app(settings, worker=False)) as c:
+        ok = c.post("/api/tickets", json={**TICKET, "cf-turnstile-response": "good"})
+        bad = c.post("/api/tickets", json={**TICKET, "cf-turnstile-response": "forged"})
+    server.shutdown()
+    assert ok.status_code == 201 and bad.status_code == 422
+    assert seen[0]["secret"] == ["ts"]

@@ -43,6 +43,11 @@ def load(project: Project) -> tuple[dict[str, dict[str, str]], list[str]]:
     return resolved, warnings
 
 
+def builtin() -> dict[str, str]:
+    """The built-in English strings, for pages rendered outside a build."""
+    return _read(BUILTIN)
+
+
 def _read(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from helpcenter.site import ui_strings
 from helpcenter.tickets import validation
 from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.openapi import document
@@ -185,7 +186,7 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
     async def thanks(request: Request) -> Response:
         reference = request.query_params.get("reference", "")
         locale = request.query_params.get("locale", settings.locales[0])
-        return HTMLResponse(_thanks_page(reference, locale))
+        return HTMLResponse(_thanks_page(reference, locale, settings))
 
     async def invalid(request: Request, exc: validation.Invalid) -> Response:
         return JSONResponse({"errors": exc.errors}, status_code=422)
@@ -281,11 +282,18 @@ def _created(body: dict[str, Any], is_form: bool, locale: str, settings: Setting
     return JSONResponse(body, status_code=201)
 
 
-def _thanks_page(reference: str, locale: str) -> str:
-    # Everything shown back is escaped: the reference comes from the query string.
-    safe_ref, safe_locale = html.escape(reference[:40]), html.escape(locale[:20])
-    return (f'<!doctype html><html lang="{safe_locale}"><head><meta charset="utf-8">'
+def _thanks_page(reference: str, locale: str, settings: Settings) -> str:
+    """The localized page a form post without JavaScript lands on. Everything shown is escaped:
+    the reference and the locale come from the query string."""
+    if locale not in settings.locales:
+        locale = settings.locales[0]
+    strings = {**ui_strings.builtin(), **settings.ui.get(locale, {})}
+    e = html.escape
+    direction = settings.directions.get(locale, "ltr")
+    return (f'<!doctype html><html lang="{e(locale)}" dir="{direction}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>Request received</title></head><body><main>"
-            f"<h1>Request received</h1><p>Your reference: <strong>{safe_ref}</strong></p>"
-            f'<p><a href="/{safe_locale}/">Back to the help center</a></p></main></body></html>')
+            f'<title>{e(strings["thanks.title"])}</title></head><body><main>'
+            f'<h1>{e(strings["thanks.title"])}</h1>'
+            f'<p>{e(strings["thanks.reference"])} <strong>{e(reference[:40])}</strong></p>'
+            f'<p>{e(strings["thanks.next"])}</p>'
+            f'<p><a href="/{e(locale)}/">{e(strings["thanks.back"])}</a></p></main></body></html>')

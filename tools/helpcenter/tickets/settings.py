@@ -48,7 +48,9 @@ class Settings:
     targets: list[dict[str, Any]] = field(default_factory=list)
     max_attempts: int = 8
     redis: str | None = None
-    thanks_url: str = "../thanks/"
+    # The theme's UI strings per locale (locales/<locale>/ui.yml): the thank-you page uses them.
+    ui: dict[str, dict[str, str]] = field(default_factory=dict)
+    directions: dict[str, str] = field(default_factory=dict)
 
     @property
     def target_names(self) -> list[str]:
@@ -59,9 +61,12 @@ def from_project(root: Path, overrides: dict[str, Any] | None = None) -> Setting
     """Settings from ROOT/mkdocs.yml if there is one, then environment, then overrides."""
     from helpcenter.config import load_project
 
+    from helpcenter.site import ui_strings
+
     raw: dict[str, Any] = {}
     locales = ["en"]
     config_file = root / "mkdocs.yml"
+    project = None
     if config_file.is_file():
         project = load_project(root)
         raw = dict(project.extra.get("tickets") or {})
@@ -70,6 +75,9 @@ def from_project(root: Path, overrides: dict[str, Any] | None = None) -> Setting
     else:
         base = root.resolve()
     settings = parse(raw, config_file, locales)
+    if project is not None:
+        settings.ui, _ = ui_strings.load(project)
+        settings.directions = {loc.code: loc.direction for loc in project.locales}
     env_db = os.environ.get("HELPCENTER_DATABASE_URL")
     if env_db:
         settings.database = env_db
@@ -89,7 +97,7 @@ def parse(raw: dict[str, Any], source: Path, locales: list[str]) -> Settings:
 
     settings = Settings(locales=locales)
     simple = {"database": str, "max_body_bytes": int, "min_fill_seconds": (int, float),
-              "honeypot_field": str, "max_attempts": int, "redis": str, "thanks_url": str}
+              "honeypot_field": str, "max_attempts": int, "redis": str}
     for key, kind in simple.items():
         if key in raw:
             if not isinstance(raw[key], kind):
