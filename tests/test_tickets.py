@@ -145,7 +145,8 @@ def test_attachments_are_stored_and_limited(database_url):
             ([("attachments", ("big.png", b"x" * 1001, "image/png"))], "too_large"),
             ([("attachments", (f"{i}.png", b"x", "image/png")) for i in range(3)], "too_many"),
         ]:
-            refused = c.post("/api/tickets", data=form, files=files, follow_redirects=False)
+            refused = c.post("/api/tickets", data=form, files=files, follow_redirects=False,
+                             headers={"Accept": "application/json"})
             assert refused.status_code == 422, files
             assert refused.json()["errors"]["attachments"]["code"] == code
         assert store_of(c).count("tickets") == 1
@@ -342,3 +343,22 @@ def test_turnstile_token_is_checked_with_the_provider(database_url, monkeypatch)
     server.shutdown()
     assert ok.status_code == 201 and bad.status_code == 422
     assert seen[0]["secret"] == ["ts"]
+
+
+def test_a_form_post_with_mistakes_gets_a_localized_page(project, tmp_path):
+    from helpcenter.tickets.settings import from_project
+
+    (project / "locales/fr").mkdir(parents=True)
+    (project / "locales/fr/ui.yml").write_text(
+        'form.errors_title: "Veuillez vérifier votre demande"\n'
+        'form.error.required: "{field} est obligatoire."\nform.field.email: "E-mail"\n',
+        encoding="utf-8")
+    settings = from_project(project, {"database": f"sqlite:///{tmp_path}/t.sqlite3"})
+    form = {"name": "<b>Zoé</b>", "subject": "Colis", "message": "Où est-il ?", "locale": "fr",
+            "started_at": str(int((time.time() - 30) * 1000))}
+    with TestClient(create_app(settings, worker=False)) as c:
+        page = c.post("/api/tickets", data=form, follow_redirects=False)
+        assert store_of(c).count("tickets") == 0
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "Veuillez vérifier votre demande" in page.text and "E-mail est obligatoire." in page.text
+    assert "<b>" not in page.text

@@ -135,14 +135,38 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         if (refused := await limited(request, "tickets")) is not None:
             return refused
         data, uploads, is_form = await payload(request)
-        ticket = validation.ticket(data, settings)
-        if _looks_automated(data, settings, required_timer=is_form):
-            # Look accepted, store nothing, but count it (the honeypot is not in the API doc:
-            # it is a trap for bots filling the form).
-            await store.add_event(ticket.locale, "spam_blocked", None, None, None, None)
+        # A browser posting the form without JavaScript gets pages; a script that asks for
+        # JSON (even with multipart, for attachments) gets JSON.
+        page = is_form and JSON not in request.headers.get("accept", "")
+        try:
+            ticket = await checked_ticket(request, data, uploads, is_form)
+        except validation.Invalid as exc:
+            if not page:
+                raise
+            # Without JavaScript the browser shows what we answer: a page, in their language.
+            return HTMLResponse(_errors_page(exc.errors, data.get("locale"), settings),
+                                status_code=422)
+        if ticket is None:
+            # Looks automated: look accepted, store nothing, but count it (the honeypot is not
+            # in the API document: it is a trap for bots filling the form).
+            await store.add_event(data["locale"], "spam_blocked", None, None, None, None)
             fake = {"id": secrets.randbelow(10**6) + 1,
                     "reference": "HC-" + secrets.token_hex(4).upper()}
-            return _created(fake, is_form, ticket.locale, settings)
+            return _created(fake, page, data["locale"], settings)
+        saved = await store.create_ticket(ticket, settings.target_names)
+        if outbox and saved.created:
+            outbox.wake()
+        response = _created({"id": saved.id, "reference": saved.reference}, page,
+                            ticket.locale, settings)
+        if not saved.created:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    async def checked_ticket(request: Request, data: dict[str, Any], uploads, is_form: bool):
+        """The validated ticket, or None when the request looks automated."""
+        ticket = validation.ticket(data, settings)
+        if _looks_automated(data, settings, required_timer=is_form):
+            return None
         if captcha and not await captcha.verify(data, client(request)):
             raise validation.Invalid({"captcha": {"code": "captcha_failed",
                                                   "message": "the challenge was not solved"}})
@@ -152,14 +176,7 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
             raise validation.Invalid({"Idempotency-Key": {
                 "code": "invalid", "message": "Idempotency-Key must be 1 to 200 characters"}})
         ticket.idempotency_key = key
-        saved = await store.create_ticket(ticket, settings.target_names)
-        if outbox and saved.created:
-            outbox.wake()
-        response = _created({"id": saved.id, "reference": saved.reference}, is_form,
-                            ticket.locale, settings)
-        if not saved.created:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return ticket
 
     async def create_feedback(request: Request) -> Response:
         if (refused := await limited(request, "feedback", scale=5)) is not None:
@@ -282,18 +299,43 @@ def _created(body: dict[str, Any], is_form: bool, locale: str, settings: Setting
     return JSONResponse(body, status_code=201)
 
 
+def _strings(locale: str | None, settings: Settings) -> tuple[str, dict[str, str]]:
+    if locale not in settings.locales:
+        locale = settings.locales[0]
+    return locale, {**ui_strings.builtin(), **settings.ui.get(locale, {})}
+
+
+def _page(locale: str, settings: Settings, title: str, body: str) -> str:
+    e = html.escape
+    direction = settings.directions.get(locale, "ltr")
+    return (f'<!doctype html><html lang="{e(locale)}" dir="{direction}"><head>'
+            f'<meta charset="utf-8"><meta name="viewport" content="width=device-width,'
+            f'initial-scale=1"><title>{e(title)}</title></head><body><main>'
+            f"<h1>{e(title)}</h1>{body}</main></body></html>")
+
+
+def _errors_page(errors: dict[str, dict[str, str]], locale: Any, settings: Settings) -> str:
+    """The form's errors, localized by code, for a browser without JavaScript."""
+    locale, strings = _strings(locale if isinstance(locale, str) else None, settings)
+    labels = {f"fields.{f.name}": (f.label.get(locale) or next(iter(f.label.values()), f.name)
+                                   if isinstance(f.label, dict) else f.label)
+              for f in settings.fields}
+    items = []
+    for key, error in errors.items():
+        label = labels.get(key) or strings.get(f"form.field.{key}", key)
+        text = strings.get(f"form.error.{error['code']}", strings["form.error.invalid"])
+        items.append(f"<li>{html.escape(text.replace('{field}', label))}</li>")
+    return _page(locale, settings, strings["form.errors_title"],
+                 f"<ul>{''.join(items)}</ul><p><a href=\"javascript:history.back()\">"
+                 f"{html.escape(strings['form.back'])}</a></p>")
+
+
 def _thanks_page(reference: str, locale: str, settings: Settings) -> str:
     """The localized page a form post without JavaScript lands on. Everything shown is escaped:
     the reference and the locale come from the query string."""
-    if locale not in settings.locales:
-        locale = settings.locales[0]
-    strings = {**ui_strings.builtin(), **settings.ui.get(locale, {})}
+    locale, strings = _strings(locale, settings)
     e = html.escape
-    direction = settings.directions.get(locale, "ltr")
-    return (f'<!doctype html><html lang="{e(locale)}" dir="{direction}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f'<title>{e(strings["thanks.title"])}</title></head><body><main>'
-            f'<h1>{e(strings["thanks.title"])}</h1>'
-            f'<p>{e(strings["thanks.reference"])} <strong>{e(reference[:40])}</strong></p>'
-            f'<p>{e(strings["thanks.next"])}</p>'
-            f'<p><a href="/{e(locale)}/">{e(strings["thanks.back"])}</a></p></main></body></html>')
+    return _page(locale, settings, strings["thanks.title"],
+                 f'<p>{e(strings["thanks.reference"])} <strong>{e(reference[:40])}</strong></p>'
+                 f'<p>{e(strings["thanks.next"])}</p>'
+                 f'<p><a href="/{e(locale)}/">{e(strings["thanks.back"])}</a></p>')
