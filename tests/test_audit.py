@@ -32,7 +32,7 @@ def need(path: Path) -> Path:
 
 
 PAGES = ["en/", "en/orders/", "en/orders/returns/", "fr/orders/refunds/", "ar/orders/returns/",
-         "ja/", ""]
+         "ja/", "", "en/request/", "ja/request/", "ar/request/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -46,8 +46,30 @@ def test_no_serious_accessibility_violations(browser, built, site_url, path):
         # The root redirects when scripts run: audit what a visitor without JavaScript sees.
         html = (built[0] / "site/index.html").read_text(encoding="utf-8")
         page.set_content(re.sub(r"<script>.*?</script>", "", html, flags=re.S))
-    result = page.evaluate(axe + "\n;axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
+    result = run_axe(page, axe)
     context.close()
+    assert_no_serious(result)
+
+
+@pytest.mark.parametrize("locale, query", [("en", "return"), ("ja", "返品"), ("ar", "zzzz")])
+def test_search_results_have_no_serious_violations(browser, site_url, locale, query):
+    axe = need(AXE).read_text(encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{site_url}{locale}/")
+    page.locator("#hc-home-search-input").fill(query)
+    page.locator("#hc-home-search-status").filter(has_text=query[:1]).or_(
+        page.locator("#hc-home-search-results a").first).first.wait_for(timeout=10_000)
+    result = run_axe(page, axe)
+    context.close()
+    assert_no_serious(result)
+
+
+def run_axe(page, axe: str):
+    return page.evaluate(axe + "\n;axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
+
+
+def assert_no_serious(result) -> None:
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []

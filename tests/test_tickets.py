@@ -170,10 +170,13 @@ def test_bots_look_accepted_but_nothing_is_stored_and_they_are_counted(client, t
         assert cur.fetchone()[0] == 1
 
 
-def test_a_form_post_without_its_timer_is_treated_as_automated(client):
+def test_a_form_post_without_javascript_is_accepted_but_its_honeypot_still_works(client):
     form = {k: v for k, v in TICKET.items() if k != "context"}
     assert client.post("/api/tickets", data=form, follow_redirects=False).status_code == 303
-    assert store_of(client).count("tickets") == 0
+    assert store_of(client).count("tickets") == 1
+    trapped = client.post("/api/tickets", data={**form, "website": "x"}, follow_redirects=False)
+    assert trapped.status_code == 303
+    assert store_of(client).count("tickets") == 1
 
 
 def test_a_flood_from_one_address_is_turned_away(database_url):

@@ -1,5 +1,6 @@
 /*
- * helpcenter theme script: Pagefind search boxes and the remembered language choice.
+ * helpcenter theme script: search, the visit's context, feedback, the request form, chat hooks
+ * and the public `window.HelpCenter` API. One file, no dependencies, loaded at the end of body.
  *
  * Search runs on the Pagefind JS API. The bundle sits at the site root and holds one index per
  * <html lang>, so a page searches its own locale only. Pagefind is loaded on first use, not on
@@ -13,6 +14,38 @@
   var LOCALE_KEY = "helpcenter.locale";
   var MAX_RESULTS = 8;
   var pagefind = null;
+
+  // ---- Core: the visit's context and events ----------------------------------------------
+  // Searches and articles read during this visit stay in sessionStorage (this tab, this visit)
+  // and leave the browser only inside a request the customer sends.
+  var CONTEXT_KEY = "helpcenter.context";
+  var listeners = {};
+
+  function readContext() {
+    try { return JSON.parse(sessionStorage.getItem(CONTEXT_KEY)) || { searches: [], articles: [] }; }
+    catch (e) { return { searches: [], articles: [] }; }
+  }
+  function remember(kind, value) {
+    var context = readContext();
+    var list = context[kind].filter(function (v) { return v !== value; });
+    list.push(value);
+    context[kind] = list.slice(-20);
+    try { sessionStorage.setItem(CONTEXT_KEY, JSON.stringify(context)); } catch (e) { /* full */ }
+  }
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent("helpcenter:" + name, { detail: detail }));
+    (listeners[name] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
+  }
+  function api(path, body) {
+    return fetch(config.api + path, {
+      method: "POST", keepalive: true, body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+    });
+  }
+  function record(event) {  // analytics must never disturb the page
+    event.locale = config.locale;
+    api("/events", event).catch(function () {});
+  }
 
   // An explicit language choice is remembered; the root page reads it on the next visit.
   document.addEventListener("click", function (event) {
@@ -72,9 +105,36 @@
             if (box.query !== query) return;
             var total = search.results.length;
             box.render(items, total ? countText(total) : strings.none.replace("{query}", query));
+            box.settled(query, total);
           });
       })
       .catch(function () { box.render([], strings.unavailable); });
+  };
+
+  // A search counts once the customer pauses: not every keystroke is a search.
+  SearchBox.prototype.settled = function (query, total) {
+    clearTimeout(this.settleTimer);
+    var box = this;
+    this.settleTimer = setTimeout(function () {
+      if (box.query !== query || query.trim().length < 2) return;
+      remember("searches", query.trim());
+      record({ type: "search", query: query.trim(), results: total, page: location.pathname });
+      emit("search", { query: query.trim(), results: total });
+      if (!total) {
+        emit("no-results", { query: query.trim() });
+        box.offerRequest();
+      }
+    }, 1200);
+  };
+
+  SearchBox.prototype.offerRequest = function () {
+    if (this.status.querySelector("a")) return;
+    var link = document.createElement("a");
+    link.href = config.requestUrl;
+    link.textContent = strings.noResultsLink;
+    link.className = "hc-search__request";
+    this.status.appendChild(document.createTextNode(" "));
+    this.status.appendChild(link);
   };
 
   SearchBox.prototype.render = function (items, status) {
@@ -167,5 +227,417 @@
     else if (boxes.length) boxes[0].input.focus();
   });
 
-  window.helpcenter = { search: boxes };
+  // ---- Articles read, and deflections -----------------------------------------------------
+  // A deflection: the customer opened an article the form suggested, then went on elsewhere
+  // without sending the request. Decided on the next page they load, never from a guess.
+  var PENDING_KEY = "helpcenter.suggested";
+  function pendingSuggestion() {
+    try { return JSON.parse(sessionStorage.getItem(PENDING_KEY)); } catch (e) { return null; }
+  }
+  function setPending(value) {
+    try {
+      if (value) sessionStorage.setItem(PENDING_KEY, JSON.stringify(value));
+      else sessionStorage.removeItem(PENDING_KEY);
+    } catch (e) { /* private mode */ }
+  }
+  (function trackVisit() {
+    var pending = pendingSuggestion();
+    if (pending) {
+      if (location.pathname === pending.path) {
+        pending.read = true;
+        setPending(pending);
+      } else if (config.kind !== "form" && pending.read) {
+        record({ type: "deflection", article: pending.path, query: pending.query, page: pending.path });
+        setPending(null);
+      }
+    }
+    if (config.kind === "article") {
+      remember("articles", location.pathname);
+      emit("article-view", { path: location.pathname, title: document.title });
+    }
+  })();
+
+  // ---- "Was this helpful?" ---------------------------------------------------------------
+  Array.prototype.forEach.call(document.querySelectorAll("[data-hc-feedback]"), function (form) {
+    var status = form.querySelector(".hc-feedback__status");
+    var comment = form.querySelector(".hc-feedback__comment");
+    var sent = false;
+    form.hidden = false;  // it needs JavaScript; without it, only the request link shows
+    function send(helpful, text) {
+      if (sent) return;
+      sent = true;
+      var body = { locale: config.locale, page: location.pathname, helpful: helpful };
+      if (text) body.comment = text;
+      api("/feedback", body).catch(function () {});
+      emit("feedback", body);
+      form.querySelector("fieldset").disabled = true;
+      comment.hidden = true;
+      status.textContent = strings.feedbackThanks;
+    }
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button[name=helpful]");
+      if (!button) return;
+      button.setAttribute("aria-pressed", "true");
+      if (button.value === "true") {
+        send(true);
+      } else {
+        comment.hidden = false;
+        comment.querySelector("textarea").focus();
+        // Leaving without pressing "send" still counts the "no".
+        window.addEventListener("pagehide", function () { send(false); }, { once: true });
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send(false, comment.querySelector("textarea").value.trim());
+    });
+  });
+
+  // ---- Tickets ---------------------------------------------------------------------------
+  var OUTBOX_KEY = "helpcenter.outbox";
+  function newKey() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function visitContext(channel) {
+    var context = readContext();
+    return { channel: channel || "form", page_url: document.referrer || location.href,
+             searches: context.searches, articles_viewed: context.articles };
+  }
+  function queued() {
+    try { return JSON.parse(localStorage.getItem(OUTBOX_KEY)) || []; } catch (e) { return []; }
+  }
+  function setQueued(list) {
+    try { localStorage.setItem(OUTBOX_KEY, JSON.stringify(list)); } catch (e) { /* full */ }
+  }
+
+  // Sends a ticket. The Idempotency-Key travels with it: a retry after a lost answer, or the
+  // resend of an offline draft, returns the same ticket instead of a second one.
+  function sendTicket(body, key, files) {
+    var request = { method: "POST", headers: { "Accept": "application/json", "Idempotency-Key": key } };
+    if (files && files.length) {
+      var data = new FormData();
+      flatten(body, "", data);
+      files.forEach(function (file) { data.append("attachments", file); });
+      request.body = data;
+    } else {
+      request.headers["Content-Type"] = "application/json";
+      request.body = JSON.stringify(body);
+    }
+    return fetch(config.api + "/tickets", request).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        if (response.status === 201) {
+          setPending(null);
+          emit("ticket-created", { id: json.id, reference: json.reference, channel: body.context.channel });
+          return json;
+        }
+        var error = new Error("HTTP " + response.status);
+        error.status = response.status;
+        error.errors = json.errors || {};
+        throw error;
+      });
+    });
+  }
+  function flatten(value, prefix, data) {
+    Object.keys(value).forEach(function (key) {
+      var name = prefix ? prefix + "." + key : key;
+      var item = value[key];
+      if (item === null || item === undefined) return;
+      if (Array.isArray(item)) item.forEach(function (v) { data.append(name, v); });
+      else if (typeof item === "object") flatten(item, name, data);
+      else data.append(name, item);
+    });
+  }
+  function flushOutbox() {
+    var list = queued();
+    list.forEach(function (entry) {
+      sendTicket(entry.body, entry.key).then(function (json) {
+        setQueued(queued().filter(function (e) { return e.key !== entry.key; }));
+        var status = document.getElementById("hc-form-status");
+        if (status && json.reference) status.textContent = strings.sent.replace("{reference}", json.reference);
+      }, function (error) {
+        if (error.status) setQueued(queued().filter(function (e) { return e.key !== entry.key; }));
+      });
+    });
+  }
+  window.addEventListener("online", flushOutbox);
+  if (navigator.onLine && queued().length) flushOutbox();
+
+  // ---- The request form ------------------------------------------------------------------
+  var form = document.querySelector("[data-hc-form]");
+  if (form) enhanceForm(form);
+
+  function enhanceForm(form) {
+    var summary = document.getElementById("hc-form-summary");
+    var status = document.getElementById("hc-form-status");
+    var started = Date.now();
+    var draftKey = "helpcenter.draft." + config.locale;
+    form.noValidate = true;  // our messages, in the page's language, replace the browser's
+
+    var prefill = null;
+    try { prefill = JSON.parse(sessionStorage.getItem("helpcenter.prefill")); } catch (e) { /* none */ }
+    var draft = null;
+    try { draft = JSON.parse(localStorage.getItem(draftKey)); } catch (e) { /* none */ }
+    var initial = Object.assign({}, draft || {}, prefill || {});
+    Object.keys(initial).forEach(function (name) {
+      var input = form.elements[name];
+      if (input && input.type !== "file" && !input.value) input.value = initial[name];
+    });
+    sessionStorage.removeItem("helpcenter.prefill");
+    form.addEventListener("input", function () {
+      var values = {};
+      ["name", "email", "subject", "message", "category"].forEach(function (name) {
+        if (form.elements[name]) values[name] = form.elements[name].value;
+      });
+      try { localStorage.setItem(draftKey, JSON.stringify(values)); } catch (e) { /* full */ }
+    });
+
+    suggestArticles(form.elements.subject);
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var errors = validate(form);
+      if (showErrors(form, summary, errors)) return;
+      var body = ticketBody(form, started);
+      var files = form.elements.attachments ? Array.prototype.slice.call(form.elements.attachments.files) : [];
+      var key = form.dataset.key || (form.dataset.key = newKey());
+      var button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      status.textContent = strings.sending;
+      sendTicket(body, key, files).then(function (json) {
+        localStorage.removeItem(draftKey);
+        form.hidden = true;
+        status.textContent = strings.sent.replace("{reference}", json.reference);
+        status.focus && status.setAttribute("tabindex", "-1");
+        status.focus();
+      }, function (error) {
+        button.disabled = false;
+        if (error.status === 422) {
+          showErrors(form, summary, serverErrors(error.errors));
+        } else if (!error.status && !files.length) {
+          // Offline or unreachable: keep it here and send it when the connection returns.
+          setQueued(queued().concat([{ key: key, body: body }]));
+          localStorage.removeItem(draftKey);
+          form.hidden = true;
+          status.textContent = strings.offline;
+        } else {
+          status.textContent = strings.failed;
+        }
+      });
+    });
+  }
+
+  function ticketBody(form, started) {
+    var body = { locale: config.locale, context: visitContext("form"), started_at: started, fields: {} };
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name || input.type === "file" || input.type === "submit") return;
+      if (input.name.indexOf("fields.") === 0) {
+        if (input.value) body.fields[input.name.slice(7)] = input.value;
+      } else if (input.name.indexOf("context.") !== 0 && input.name !== "locale") {
+        if (input.value !== "") body[input.name] = input.value;
+      }
+    });
+    return body;
+  }
+
+  var EMAIL = /^[^@ \t\r\n<>]+@[^@ \t\r\n<>]+\.[^@ \t\r\n<>]+$/;
+  function validate(form) {
+    var errors = {};
+    Array.prototype.forEach.call(form.querySelectorAll("input, textarea, select"), function (input) {
+      if (!input.name || input.closest(".hc-trap")) return;
+      var value = input.type === "file" ? "" : input.value.trim();
+      if (input.required && !value) errors[input.name] = "required";
+      else if (value && input.type === "email" && !EMAIL.test(value)) errors[input.name] = "invalid_email";
+      else if (value && input.maxLength > 0 && input.value.length > input.maxLength) errors[input.name] = "too_long";
+      else if (value && input.pattern && !new RegExp("^(?:" + input.pattern + ")$").test(value)) errors[input.name] = "invalid";
+      if (input.type === "file") {
+        var files = Array.prototype.slice.call(input.files);
+        if (files.length > Number(input.dataset.maxFiles)) errors[input.name] = "too_many";
+        else if (files.some(function (f) { return f.size > Number(input.dataset.maxBytes); })) errors[input.name] = "too_large";
+      }
+    });
+    return errors;
+  }
+  function serverErrors(errors) {
+    var mapped = {};
+    Object.keys(errors).forEach(function (key) { mapped[key] = errors[key].code; });
+    return mapped;
+  }
+  // Errors next to each field and in a summary that takes the focus, as GOV.UK does.
+  function showErrors(form, summary, errors) {
+    var list = summary.querySelector("ul");
+    list.textContent = "";
+    Array.prototype.forEach.call(form.querySelectorAll(".hc-field__error"), function (p) { p.textContent = ""; });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
+    var names = Object.keys(errors);
+    summary.hidden = names.length === 0;
+    names.forEach(function (name) {
+      var input = form.elements[name];
+      var label = input && form.querySelector("label[for='" + input.id + "']");
+      var text = (strings[errors[name]] || strings.invalid)
+        .replace("{field}", label ? label.firstChild.textContent.trim() : name);
+      if (input && input.id) {
+        input.setAttribute("aria-invalid", "true");
+        var slot = document.getElementById(input.id + "-error");
+        if (slot) slot.textContent = text;
+      }
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = input && input.id ? "#" + input.id : "#";
+      link.textContent = text;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    if (names.length) summary.focus();
+    return names.length > 0;
+  }
+
+  // Up to five articles for what the customer is typing in the subject, in their language.
+  function suggestArticles(input) {
+    var box = document.getElementById("hc-suggestions");
+    if (!input || !box) return;
+    var list = box.querySelector("ul");
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var query = input.value.trim();
+      timer = setTimeout(function () {
+        if (query.length < 2) { box.hidden = true; return; }
+        loadPagefind().then(function (pf) { return pf.search(query); }).then(function (search) {
+          return Promise.all(search.results.slice(0, 5).map(function (r) { return r.data(); }));
+        }).then(function (items) {
+          if (input.value.trim() !== query) return;
+          list.textContent = "";
+          items.forEach(function (item) {
+            var li = document.createElement("li");
+            var a = document.createElement("a");
+            a.href = item.url;
+            a.textContent = item.meta.title || item.url;
+            a.addEventListener("click", function () {
+              var path = new URL(item.url, location.href).pathname;
+              setPending({ path: path, query: query });
+              record({ type: "suggestion_click", query: query, article: path, page: location.pathname });
+            });
+            li.appendChild(a);
+            list.appendChild(li);
+          });
+          box.hidden = items.length === 0;
+        }).catch(function () { box.hidden = true; });
+      }, 300);
+    });
+  }
+
+  // ---- Chat: vendor adapters and escalation ---------------------------------------------
+  // Whether chat counts as online: any configured region open now, in its own time zone.
+  function chatOnline(hours) {
+    if (!hours || !hours.length) return true;
+    var now = new Date();
+    return hours.some(function (slot) {
+      var parts = {};
+      new Intl.DateTimeFormat("en-GB", { timeZone: slot.timezone, weekday: "short", hour: "2-digit",
+        minute: "2-digit", hourCycle: "h23" }).formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
+      var day = parts.weekday.slice(0, 3).toLowerCase();
+      var time = parts.hour + ":" + parts.minute;
+      return (slot.days || []).indexOf(day) >= 0 && time >= slot.open && time < slot.close;
+    });
+  }
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+  // Each adapter: `before` sets the vendor's globals, `after` passes the locale and context.
+  var adapters = {
+    crisp: {
+      before: function (s) { window.$crisp = []; window.CRISP_WEBSITE_ID = s.website_id;
+        window.CRISP_RUNTIME_CONFIG = { locale: config.locale }; },
+      after: function (s, ctx) { window.$crisp.push(["set", "session:data", [[["helpcenter_searches",
+        ctx.searches.join(" | ")], ["helpcenter_page", ctx.page_url]]]]); },
+    },
+    chatwoot: {
+      before: function () { window.chatwootSettings = { locale: config.locale }; },
+      after: function (s, ctx) {
+        window.chatwootSDK.run({ websiteToken: s.website_token, baseUrl: s.base_url });
+        window.addEventListener("chatwoot:ready", function () {
+          window.$chatwoot.setLocale(config.locale);
+          window.$chatwoot.setCustomAttributes({ helpcenter_searches: ctx.searches.join(" | "),
+            helpcenter_page: ctx.page_url });
+        });
+      },
+    },
+    zendesk: {
+      after: function (s, ctx) { window.zE("messenger:set", "locale", config.locale);
+        if (s.context_field) window.zE("messenger:set", "conversationFields",
+          [{ id: s.context_field, value: ctx.searches.join(" | ") }]); },
+    },
+    intercom: {
+      before: function (s) { window.intercomSettings = { app_id: s.app_id, language_override: config.locale }; },
+      after: function (s, ctx) { window.Intercom("update", { language_override: config.locale,
+        helpcenter_searches: ctx.searches.join(" | "), helpcenter_page: ctx.page_url }); },
+    },
+  };
+  var chat = config.chat || { provider: "none" };
+  var chatState = { provider: chat.provider || "none", online: false, loaded: false };
+  if (chatState.provider !== "none") {
+    chatState.online = chatOnline(chat.hours);
+    var adapter = adapters[chatState.provider] || (window.HelpCenterAdapters || {})[chatState.provider];
+    if (adapter && chatState.online && chat.script_url) {
+      var settings = chat.settings || {};
+      if (adapter.before) adapter.before(settings);
+      loadScript(chat.script_url).then(function () {
+        chatState.loaded = true;
+        if (adapter.after) adapter.after(settings, HelpCenter.context());
+      }, function () { chatState.online = false; });
+    }
+  }
+
+  // ---- window.HelpCenter -----------------------------------------------------------------
+  // A function and an object: `HelpCenter("on", "search", fn)` and `HelpCenter.on(...)` both
+  // work; calls queued by the stub before this script loaded are replayed below.
+  var queue = (window.HelpCenter && window.HelpCenter.q) || [];
+  function HelpCenter(method) {
+    return HelpCenter[method].apply(HelpCenter, Array.prototype.slice.call(arguments, 1));
+  }
+  HelpCenter.version = 1;
+  HelpCenter.context = function () {
+    var context = visitContext("form");
+    return { locale: config.locale, page_url: location.href, searches: context.searches,
+             articles_viewed: context.articles_viewed };
+  };
+  HelpCenter.on = function (event, fn) {
+    (listeners[event] = listeners[event] || []).push(fn);
+    if (event === "ready" && HelpCenter.ready) fn({ locale: config.locale });
+  };
+  // A ticket from anywhere (a chat escalation, a widget), with the visit's context attached.
+  HelpCenter.createTicket = function (fields) {
+    fields = fields || {};
+    var channel = fields.channel || "chat";
+    var context = visitContext(channel);
+    context.page_url = location.href;
+    if (channel === "chat") {
+      context.chat = { vendor: fields.vendor || chatState.provider,
+                       conversation_id: fields.conversation_id, transcript: fields.transcript || [] };
+    }
+    var body = { name: fields.name, email: fields.email, subject: fields.subject,
+                 message: fields.message, locale: config.locale, category: fields.category,
+                 fields: fields.fields, context: context };
+    return sendTicket(body, fields.idempotency_key || newKey());
+  };
+  HelpCenter.openRequestForm = function (prefill) {
+    try { sessionStorage.setItem("helpcenter.prefill", JSON.stringify(prefill || {})); } catch (e) { /* */ }
+    location.href = config.requestUrl;
+  };
+  HelpCenter.chat = { state: chatState, online: function () { return chatState.online; } };
+  HelpCenter.search = boxes;
+  window.HelpCenter = HelpCenter;
+  queue.forEach(function (args) {
+    try { HelpCenter.apply(null, Array.prototype.slice.call(args)); } catch (e) { console.error(e); }
+  });
+  HelpCenter.ready = true;
+  emit("ready", { locale: config.locale });
 })();

@@ -49,6 +49,9 @@ class Content:
         return self.pages.get(locale, {}).get(path)
 
 
+RESERVED = "request.md"  # the request form page of every locale
+
+
 def scan(project: Project) -> Content:
     content = Content(project)
     errors: list[UserError] = []
@@ -73,6 +76,12 @@ def scan(project: Project) -> Content:
         content.pages[locale] = pages
         content.assets[locale] = assets
     source = project.source.code
+    for locale in project.codes:
+        reserved = content.pages[locale].get(PurePosixPath(RESERVED))
+        if reserved:
+            errors.append(UserError(
+                f"{RESERVED} is the request form, written by helpcenter", path=reserved.file,
+                hint="rename the file; the form's texts are `form.*` in locales/<locale>/ui.yml"))
     if not content.pages[source]:
         errors.append(UserError(
             "the source locale has no pages", path=project.content_dir / source,

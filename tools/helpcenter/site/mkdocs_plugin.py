@@ -149,6 +149,10 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "sections": self.sections,
             "root": f"{up}../",
             "nav_articles": NAV_ARTICLES,
+            "features": self.manifest["features"],
+            "banner": self._banner(),
+            "request_url": f"{up}request/",
+            "field_label": self._field_label,
         }
 
     def _section(self, section: Section) -> dict[str, Any]:
@@ -167,6 +171,20 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         for name, value in values.items():
             text = text.replace("{" + name + "}", str(value))
         return text
+
+    def _banner(self) -> str:
+        """The announcement in this locale, else in the source; "" when there is none."""
+        text = self.manifest["features"]["banner"].get("text") or ""
+        if isinstance(text, dict):
+            return str(text.get(self.locale) or text.get(self.source) or "")
+        return str(text)
+
+    def _field_label(self, field: dict[str, Any]) -> str:
+        label = field["label"]
+        if isinstance(label, dict):
+            return str(label.get(self.locale) or label.get(self.source)
+                       or next(iter(label.values()), field["name"]))
+        return str(label)
 
     def _is_untranslated(self, page: Page) -> bool:
         return self.statuses.get(_norm(page), {}).get("status") == "fallback"

@@ -41,7 +41,7 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     written = removed = 0
     pages_manifest: dict[str, dict[str, Any]] = {}
     for locale in project.codes:
-        plan: dict[PurePosixPath, Path] = {}
+        plan: dict[PurePosixPath, Path | bytes] = {}
         entries: dict[str, Any] = {}
         for path, original in content.source_pages.items():
             own = content.page(locale, path)
@@ -49,6 +49,11 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
             status = SOURCE if locale == source else (TRANSLATED if own else FALLBACK)
             plan[path] = page.file
             entries[str(path)] = _entry(page, status)
+        # The request form is a page of every locale, written by the tool, never by a person.
+        plan[REQUEST_PAGE] = _request_page(ui[locale])
+        entries[str(REQUEST_PAGE)] = {"status": status_of_tool_pages(locale, source),
+                                      "kind": "form", "title": ui[locale]["form.title"],
+                                      "order": None}
         for path, file in content.assets[source].items():
             plan[path] = file
         for path, file in content.assets[locale].items():
@@ -65,10 +70,44 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
                     for loc in project.locales],
         "pages": pages_manifest,
         "ui": ui,
+        "features": features(project),
     }
     manifest_path = project.build_dir / MANIFEST
     atomic.write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
     return Staged(docs_dir, manifest_path, written, removed)
+
+
+REQUEST_PAGE = PurePosixPath("request.md")
+
+
+def status_of_tool_pages(locale: str, source: str) -> str:
+    return SOURCE if locale == source else TRANSLATED  # its strings come from locales/
+
+
+def _request_page(strings: dict[str, str]) -> bytes:
+    title = json.dumps(strings["form.title"], ensure_ascii=False)
+    return (f"---\ntitle: {title}\ntemplate: request.html\nhide: [navigation, toc]\n---\n\n"
+            f"{strings['form.intro']}\n").encode("utf-8")
+
+
+def features(project: Project) -> dict[str, Any]:
+    """What the theme needs from `extra.helpcenter`: the API, the form, chat and the banner."""
+    from helpcenter.tickets.settings import parse
+
+    extra = project.extra
+    tickets = parse(dict(extra.get("tickets") or {}), project.config_file, project.codes)
+    return {
+        "api": str(extra.get("api_url", "/api")).rstrip("/"),
+        "form": {
+            "fields": [vars(f) for f in tickets.fields],
+            "attachments": {"max_files": tickets.attachment_max_files,
+                            "max_bytes": tickets.attachment_max_bytes,
+                            "types": tickets.attachment_types},
+            "honeypot": tickets.honeypot_field,
+        },
+        "chat": dict(extra.get("chat") or {"provider": "none"}),
+        "banner": dict(extra.get("banner") or {}),
+    }
 
 
 def _entry(page: Page, status: str) -> dict[str, Any]:
@@ -81,11 +120,11 @@ def _entry(page: Page, status: str) -> dict[str, Any]:
     }
 
 
-def _sync(target: Path, plan: dict[PurePosixPath, Path]) -> tuple[int, int]:
+def _sync(target: Path, plan: dict[PurePosixPath, Path | bytes]) -> tuple[int, int]:
     written = 0
     for rel, origin in plan.items():
         dest = target / rel
-        data = origin.read_bytes()
+        data = origin if isinstance(origin, bytes) else origin.read_bytes()
         if dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
             continue
         atomic.write_bytes(dest, data)

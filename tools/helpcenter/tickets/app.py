@@ -165,7 +165,7 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
     async def checked_ticket(request: Request, data: dict[str, Any], uploads, is_form: bool):
         """The validated ticket, or None when the request looks automated."""
         ticket = validation.ticket(data, settings)
-        if _looks_automated(data, settings, required_timer=is_form):
+        if _looks_automated(data, settings):
             return None
         if captcha and not await captcha.verify(data, client(request)):
             raise validation.Invalid({"captcha": {"code": "captcha_failed",
@@ -259,12 +259,17 @@ def _nest(form) -> dict[str, Any]:
     return data
 
 
-def _looks_automated(data: dict[str, Any], settings: Settings, required_timer: bool) -> bool:
+def _looks_automated(data: dict[str, Any], settings: Settings) -> bool:
+    """The honeypot was filled, or the form was sent faster than a person types.
+
+    The fill time is checked when the page's script sent it; a static page without JavaScript
+    cannot know when it was shown, so there the honeypot and the rate limit stand alone.
+    """
     if str(data.get(settings.honeypot_field) or "").strip():
         return True
     started = data.get("started_at")
     if started is None:
-        return required_timer  # the server-rendered form always sends it
+        return False
     try:
         elapsed = time.time() - float(started) / 1000
     except (TypeError, ValueError):
