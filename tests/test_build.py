@@ -136,3 +136,14 @@ def test_phone_numbers_stay_in_order_in_right_to_left_text():
     html = "<td>+971 4 000 0000</td><td>09:00</td><pre><code>+971 4 000 0000</code></pre>"
     assert _isolate_numbers(html) == ('<td><bdi dir="ltr">+971 4 000 0000</bdi></td><td>09:00</td>'
                                       "<pre><code>+971 4 000 0000</code></pre>")
+
+
+def test_images_load_lazily(project: Path):
+    from helpcenter.site.build import build_site
+
+    (project / "content/en/orders/img.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    page = project / "content/en/orders/returns.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n![A parcel](img.png)\n", encoding="utf-8")
+    build_site(project, locales=["en"])
+    html = (project / "site/en/orders/returns/index.html").read_text(encoding="utf-8")
+    assert '<img loading="lazy" alt="A parcel"' in html

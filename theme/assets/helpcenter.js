@@ -66,6 +66,28 @@
     return pagefind;
   }
 
+  // The source language's index, for the "Results in English" section of a thin search.
+  // Pagefind picks its index from <html lang>, so the second instance is created while the
+  // page briefly claims the source language.
+  var sourcePagefind = null;
+  function loadSourcePagefind() {
+    if (!sourcePagefind) {
+      sourcePagefind = loadPagefind().then(function (pf) {
+        var html = document.documentElement;
+        var lang = html.lang;
+        html.lang = config.source;
+        var instance = pf.createInstance({ basePath: new URL("pagefind/", root).pathname });
+        html.lang = lang;
+        return instance.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+          return instance;
+        });
+      });
+      sourcePagefind.catch(function () { sourcePagefind = null; });
+    }
+    return sourcePagefind;
+  }
+  var FEW_RESULTS = 3;
+
   function countText(n) {
     var rule = "other";
     try { rule = new Intl.PluralRules(config.locale).select(n); } catch (e) { /* old browser */ }
@@ -100,13 +122,19 @@
       .then(function (pf) { return pf.debouncedSearch(query, {}, 150); })
       .then(function (search) {
         if (search === null || box.query !== query) return null; // superseded by newer typing
-        return Promise.all(search.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }))
-          .then(function (items) {
-            if (box.query !== query) return;
-            var total = search.results.length;
-            box.render(items, total ? countText(total) : strings.none.replace("{query}", query));
-            box.settled(query, total);
-          });
+        var total = search.results.length;
+        var own = Promise.all(search.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }));
+        var extra = total < FEW_RESULTS && config.locale !== config.source
+          ? loadSourcePagefind().then(function (pf) { return pf.search(query); }).then(function (s) {
+              return Promise.all(s.results.slice(0, MAX_RESULTS - Math.min(total, MAX_RESULTS))
+                .map(function (r) { return r.data(); }));
+            }).catch(function () { return []; })
+          : Promise.resolve([]);
+        return Promise.all([own, extra]).then(function (found) {
+          if (box.query !== query) return;
+          box.render(found[0], total ? countText(total) : strings.none.replace("{query}", query), found[1]);
+          box.settled(query, total);
+        });
       })
       .catch(function () { box.render([], strings.unavailable); });
   };
@@ -137,16 +165,26 @@
     this.status.appendChild(link);
   };
 
-  SearchBox.prototype.render = function (items, status) {
+  SearchBox.prototype.render = function (items, status, sourceItems) {
     this.status.textContent = status;
     this.results.textContent = "";
+    sourceItems = sourceItems || [];
     this.element.classList.toggle("hc-search--results", items.length > 0 || status !== "");
-    for (var i = 0; i < items.length; i++) {
-      var item = items[i];
+    var all = items.concat(sourceItems);
+    for (var i = 0; i < all.length; i++) {
+      var item = all[i];
+      if (i === items.length && sourceItems.length) {
+        var heading = document.createElement("li");
+        heading.className = "hc-search__section";
+        heading.setAttribute("role", "presentation");
+        heading.textContent = strings.sourceResults;
+        this.results.appendChild(heading);
+      }
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.href = item.url;
       a.className = "hc-search__result";
+      if (i >= items.length) a.lang = config.source;
       var title = document.createElement("strong");
       title.textContent = item.meta.title || item.url;
       a.appendChild(title);
@@ -529,9 +567,9 @@
 
   // ---- Chat: vendor adapters and escalation ---------------------------------------------
   // Whether chat counts as online: any configured region open now, in its own time zone.
-  function chatOnline(hours) {
+  function chatOnline(hours, at) {
     if (!hours || !hours.length) return true;
-    var now = new Date();
+    var now = at || new Date();
     return hours.some(function (slot) {
       var parts = {};
       new Intl.DateTimeFormat("en-GB", { timeZone: slot.timezone, weekday: "short", hour: "2-digit",
@@ -632,7 +670,8 @@
     try { sessionStorage.setItem("helpcenter.prefill", JSON.stringify(prefill || {})); } catch (e) { /* */ }
     location.href = config.requestUrl;
   };
-  HelpCenter.chat = { state: chatState, online: function () { return chatState.online; } };
+  HelpCenter.chat = { state: chatState, online: function () { return chatState.online; },
+                      isOpen: chatOnline, adapters: adapters };
   HelpCenter.search = boxes;
   window.HelpCenter = HelpCenter;
   queue.forEach(function (args) {

@@ -109,9 +109,11 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         context["hc"] = hc
         return context
 
-    # In right-to-left text, a phone number's space-separated groups would be laid out in
-    # reverse ("0000 000 4 +971"). Isolate number runs as left-to-right; code stays untouched.
+    # Images load lazily (phones on slow networks); in right-to-left text, phone numbers keep
+    # their digit order: a number's space-separated groups would otherwise be laid out in
+    # reverse ("0000 000 4 +971"), so number runs are isolated as left-to-right.
     def on_page_content(self, html, page, config, files):
+        html = _LAZY.sub('<img loading="lazy" ', html)
         if self._locale(self.locale)["dir"] != "rtl":
             return html
         return _isolate_numbers(html)
@@ -221,6 +223,7 @@ def _up(page_url: str) -> str:
 
 
 _TAG = re.compile(r"(<[^>]+>)")
+_LAZY = re.compile(r"<img (?![^>]*\bloading=)")
 _NUMBER_RUN = re.compile(r"\+?\d[\d\u00a0 ().-]*\d(?:[ \u00a0]?\d)*")
 _RAW = ("code", "pre", "script", "style", "kbd")
 
