@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -165,17 +166,17 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
     async def checked_ticket(request: Request, data: dict[str, Any], uploads, is_form: bool):
         """The validated ticket, or None when the request looks automated."""
         ticket = validation.ticket(data, settings)
+        key = request.headers.get("idempotency-key")
+        if key is not None and not (0 < len(key) <= 200):
+            raise validation.Invalid({"Idempotency-Key": {
+                "code": "invalid", "message": "Idempotency-Key must be 1 to 200 characters"}})
+        ticket.idempotency_key = key
         if _looks_automated(data, settings):
             return None
         if captcha and not await captcha.verify(data, client(request)):
             raise validation.Invalid({"captcha": {"code": "captcha_failed",
                                                   "message": "the challenge was not solved"}})
         ticket.attachments = await _attachments(uploads, settings)
-        key = request.headers.get("idempotency-key")
-        if key is not None and not (0 < len(key) <= 200):
-            raise validation.Invalid({"Idempotency-Key": {
-                "code": "invalid", "message": "Idempotency-Key must be 1 to 200 characters"}})
-        ticket.idempotency_key = key
         return ticket
 
     async def create_feedback(request: Request) -> Response:
@@ -224,7 +225,8 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         Route("/api/thanks", thanks, methods=["GET"]),
         *(extra_routes or []),
     ]
-    middleware = [Middleware(LimitBody, limit=settings.max_body_bytes)]
+    middleware = [Middleware(GZipMiddleware, minimum_size=1024),
+                  Middleware(LimitBody, limit=settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.insert(0, Middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
