@@ -28,7 +28,8 @@ def cli() -> None:
     """A git-native, multilingual help center.
 
     Articles live in content/<locale>/ as Markdown; mkdocs.yml lists the locales. `build` makes
-    the static site in site/, `serve` previews it while you write.
+    the static site in site/, `serve` previews it with the ticket service while you write,
+    `api` runs the ticket service alone and `tickets` reads what customers sent.
     """
 
 
