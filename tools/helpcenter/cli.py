@@ -118,6 +118,49 @@ def _worker_only(root: Path, database: str | None) -> None:
         out.print("Stopped.")
 
 
+@cli.command()
+@root_option
+@click.option("--locale", "locales", multiple=True, metavar="CODE",
+              help="Translate into this locale only (repeatable). Default: every target locale.")
+@click.option("--article", "only", multiple=True, metavar="PATH",
+              help="Only this source page, e.g. orders/track-your-order.md (repeatable).")
+@click.option("--engine", type=click.Choice(["deepl", "pseudo"]), default=None,
+              help="deepl (DEEPL_AUTH_KEY, DEEPL_SERVER_URL) or pseudo. Default: deepl when "
+                   "DEEPL_AUTH_KEY is set.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent, and its characters.")
+def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engine: str | None,
+              dry_run: bool) -> None:
+    """Machine drafts into locales/<locale>/*.po for new and changed segments only."""
+    from rich.table import Table
+
+    from helpcenter.config import load_project
+    from helpcenter.translation import engines, translate as translating
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    try:
+        project = load_project(root)
+        formality = (project.extra.get("translation") or {}).get("formality") or {}
+        chosen = None if dry_run else engines.build(engine, formality)
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("Reading", total=None)
+            report = translating.translate(
+                project, chosen, locales=list(locales) or None, only=list(only) or None,
+                dry_run=dry_run,
+                progress=lambda step, done, total: bar.update(task, description=step,
+                                                              completed=done, total=total))
+    except UserError as exc:
+        _fail(exc, root)
+    table = Table("locale", "segments", "characters", "billed", "flagged",
+                  title="Would send (dry run)" if dry_run else "Translated")
+    for locale, stats in report.locales.items():
+        table.add_row(locale, str(stats.segments), str(stats.characters), str(stats.billed),
+                      str(stats.flagged))
+    out.print(table)
+    if not dry_run:
+        out.print(f"{report.requests} request(s) to {chosen.name}")
+
+
 @cli.group()
 def tickets() -> None:
     """Read the tickets customers sent, and re-queue failed deliveries."""

@@ -96,6 +96,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             status=entry["status"],
             kind=entry["kind"],
             is_fallback=fallback,
+            notice=self._notice(entry),
             indexable=entry["kind"] == "article" and not fallback,
             canonical=self._absolute(self.source if fallback else self.locale, page.url),
             section=next((s for s in self.sections if page in s["all"]), None),
@@ -173,6 +174,15 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         for name, value in values.items():
             text = text.replace("{" + name + "}", str(value))
         return text
+
+    def _notice(self, entry: dict[str, Any]) -> str | None:
+        """The translation notice of a page built from catalogs, if it needs one."""
+        if entry["status"] == "machine":
+            return self._translate("notice.machine", source=self._name(self.source))
+        if entry["status"] == "outdated":
+            return self._translate("notice.outdated", date=entry.get("updated") or "",
+                                   source=self._name(self.source))
+        return None
 
     def _banner(self) -> str:
         """The announcement in this locale, else in the source; "" when there is none."""

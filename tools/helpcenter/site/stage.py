@@ -43,12 +43,19 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     for locale in project.codes:
         plan: dict[PurePosixPath, Path | bytes] = {}
         entries: dict[str, Any] = {}
+        policy = _policy(project, locale)
         for path, original in content.source_pages.items():
             own = content.page(locale, path)
             page = own or original
             status = SOURCE if locale == source else (TRANSLATED if own else FALLBACK)
             plan[path] = page.file
-            entries[str(path)] = _entry(page, status)
+            entry = _entry(page, status)
+            if status == FALLBACK:
+                rendered = from_catalog(project, locale, original, policy)
+                if rendered:
+                    plan[path], entry["status"], entry["updated"] = rendered
+                    entry["title"] = _title_of(plan[path]) or entry["title"]
+            entries[str(path)] = entry
         # The request form is a page of every locale, written by the tool, never by a person.
         plan[REQUEST_PAGE] = _request_page(ui[locale])
         entries[str(REQUEST_PAGE)] = {"status": status_of_tool_pages(locale, source),
@@ -78,6 +85,73 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
 
 
 REQUEST_PAGE = PurePosixPath("request.md")
+MACHINE = "machine"       # published from catalogs, with machine drafts not yet reviewed
+REVIEWED = "reviewed"     # published from catalogs, every segment reviewed
+OUTDATED = "outdated"     # reviewed, but the original changed since
+POLICIES = ("machine", "reviewed")
+
+
+def _policy(project: Project, locale: str) -> str:
+    """Publish machine drafts (the default), or reviewed translations only, per locale."""
+    policies = (project.extra.get("translation") or {}).get("policy") or {}
+    policy = policies.get(locale, "machine") if isinstance(policies, dict) else "machine"
+    if policy not in POLICIES:
+        from helpcenter.errors import UserError
+        raise UserError(f"extra.helpcenter.translation.policy.{locale}: {policy!r} is not a policy",
+                        path=project.config_file, hint="use `machine` or `reviewed`")
+    return policy
+
+
+def from_catalog(project: Project, locale: str, page: Page, policy: str):
+    """(bytes, status, date the original changed) for a page rendered from its catalog, or None
+    when the catalog has nothing to publish under the policy. Flagged segments and segments
+    whose source changed since review fall back to the source text."""
+    from helpcenter.translation import catalog
+    from helpcenter.translation.segments import parse
+
+    po_path = catalog.catalog_path(project.locales_dir, locale, page.path)
+    if not po_path.is_file():
+        return None
+    po = catalog.load(po_path)
+    translations = catalog.translations(po, reviewed_only=policy == "reviewed")
+    if not translations:
+        return None
+    doc = parse(page.file.read_text(encoding="utf-8"))
+    live = [e for e in po if not e.obsolete]
+    states = {catalog.state(e) for e in live}
+    # Segments the catalog has not seen yet: the original changed since the last translate run.
+    unseen = {s.key for s in doc.segments} - {e.msgctxt for e in live}
+    if catalog.FUZZY in states or (unseen and catalog.REVIEWED in states):
+        status = OUTDATED
+    elif states <= {catalog.REVIEWED}:
+        status = REVIEWED
+    else:
+        status = MACHINE
+    text = doc.render(translations)
+    updated = _changed_on(page.file) if status == OUTDATED else None
+    return text.encode("utf-8"), status, updated
+
+
+def _changed_on(path: Path) -> str:
+    """The day the original was last changed: its last commit, else the file's date."""
+    import datetime
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", path.name],
+                             cwd=path.parent, capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return datetime.date.fromtimestamp(path.stat().st_mtime).isoformat()
+
+
+def _title_of(data: bytes) -> str | None:
+    from helpcenter.content import frontmatter
+
+    meta, _, _ = frontmatter.split(data.decode("utf-8"), Path("catalog"))
+    return str(meta.get("title")) if meta.get("title") else None
 
 
 def status_of_tool_pages(locale: str, source: str) -> str:

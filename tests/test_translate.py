@@ -1,0 +1,165 @@
+"""`helpcenter translate` through the real deepl SDK against the fake DeepL server."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import polib
+import pytest
+
+from fake_deepl import fake_deepl, fast_sdk  # noqa: F401 - the fixture
+from helpcenter.config import load_project
+from helpcenter.errors import UserError
+from helpcenter.translation import catalog, engines
+from helpcenter.translation.translate import translate
+
+REFUNDS = "orders/refunds.md"
+PARAGRAPH = "Refunds arrive within three business days. Zebracorn is our refund partner."
+EDITED = "Refunds arrive within five business days. Zebracorn is our refund partner."
+
+
+def run(project_root: Path, engine="deepl", **kw):
+    project = load_project(project_root)
+    return translate(project, engines.build(engine), **kw)
+
+
+def entries(project_root: Path, locale: str, article: str) -> list[polib.POEntry]:
+    path = catalog.catalog_path(project_root / "locales", locale, PurePosixPath(article))
+    return [e for e in polib.pofile(str(path)) if not e.obsolete]
+
+
+def test_only_what_changed_is_billed_and_a_rerun_sends_nothing(project: Path, fake_deepl):
+    first = run(project)
+    assert first.requests > 0 and fake_deepl.billed_characters > 0
+    # Hand-written pages are never translated into catalogs: fr/ja/zh wrote returns.md.
+    assert not catalog.catalog_path(project / "locales", "fr", PurePosixPath("orders/returns.md")).exists()
+    drafts = entries(project, "ar", REFUNDS)
+    assert all(catalog.state(e) == catalog.MACHINE_DRAFT for e in drafts)
+
+    page = project / "content/en" / REFUNDS
+    page.write_text(page.read_text(encoding="utf-8").replace(PARAGRAPH, EDITED), encoding="utf-8")
+    fake_deepl.reset()
+    second = run(project)
+    locales_translating_refunds = 4  # fr, ja, zh, ar: none wrote refunds.md by hand
+    assert fake_deepl.billed_characters == len(EDITED) * locales_translating_refunds
+    assert sum(s.segments for s in second.locales.values()) == locales_translating_refunds
+
+    fake_deepl.reset()
+    third = run(project)
+    assert third.requests == 0 and fake_deepl.requests == []
+
+
+def test_a_translators_edit_survives_later_runs(project: Path, fake_deepl):
+    run(project)
+    path = catalog.catalog_path(project / "locales", "ja", PurePosixPath(REFUNDS))
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgid == PARAGRAPH)
+    entry.msgstr, entry.flags = "返金は3営業日以内に届きます。", []   # reviewed by a person
+    po.save(str(path))
+    run(project)
+    kept = next(e for e in entries(project, "ja", REFUNDS) if e.msgid == PARAGRAPH)
+    assert kept.msgstr == "返金は3営業日以内に届きます。" and catalog.state(kept) == catalog.REVIEWED
+
+
+def test_quota_exceeded_keeps_the_finished_work_and_a_rerun_bills_only_the_rest(project: Path,
+                                                                                fake_deepl):
+    fake_deepl.quota = 150
+    with pytest.raises(UserError, match="quota"):
+        run(project)
+    billed_before = fake_deepl.billed_characters
+    for po_path in (project / "locales").rglob("*.po"):
+        polib.pofile(str(po_path))  # every catalog on disk is valid
+    fake_deepl.quota = None
+    run(project)
+    everything = fake_deepl.billed_characters
+    fake_deepl.reset()
+    for po_path in (project / "locales").rglob("*.po"):
+        po_path.unlink()
+    run(project)
+    assert everything == fake_deepl.billed_characters  # nothing was billed twice
+    assert billed_before > 0
+
+
+def test_retries_after_429(project: Path, fake_deepl, monkeypatch):
+    fast_sdk(monkeypatch)
+    fake_deepl.fail_next(429, times=2)
+    report = run(project, only=[REFUNDS], locales=["ar"])
+    assert report.locales["ar"].segments > 0
+    assert all(catalog.state(e) == catalog.MACHINE_DRAFT for e in entries(project, "ar", REFUNDS))
+
+
+def test_a_segment_whose_tags_were_lost_is_flagged_and_not_published(project: Path, fake_deepl):
+    page = project / "content/en" / REFUNDS
+    page.write_text(page.read_text(encoding="utf-8") + "\nRun `helpcenter build` **now**.\n",
+                    encoding="utf-8")
+
+    def drop_tags(call):
+        return [t.replace('<x id="1"/>', "") for t in call.default()]
+
+    fake_deepl.transform = drop_tags
+    report = run(project, only=[REFUNDS], locales=["fr"])
+    assert report.locales["fr"].flagged >= 1
+    flagged = [e for e in entries(project, "fr", REFUNDS) if catalog.state(e) == catalog.FLAGGED]
+    assert [e.msgid for e in flagged] == ["Run `helpcenter build` **now**."]
+    published = catalog.translations(polib.pofile(str(catalog.catalog_path(
+        project / "locales", "fr", PurePosixPath(REFUNDS)))), reviewed_only=False)
+    assert flagged[0].msgctxt not in published
+
+
+def test_no_key_and_no_engine_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
+    with pytest.raises(UserError, match="DEEPL_AUTH_KEY"):
+        engines.build(None)
+
+
+def test_pseudo_drafts_keep_tags_and_grow(project: Path):
+    run(project, engine="pseudo", locales=["ar"])
+    draft = next(e for e in entries(project, "ar", REFUNDS) if e.msgid == PARAGRAPH)
+    assert draft.msgstr.startswith("[") and len(draft.msgstr) > len(PARAGRAPH) * 1.2
+    assert catalog.engine_of(draft) == "pseudo"
+
+
+def test_batches_respect_deepls_limits():
+    texts = ["x" * 100] * 120 + ["日" * 30_000]
+    groups = engines.batches(texts)
+    assert all(len(g) <= 50 for g in groups)
+    assert sorted(i for g in groups for i in g) == list(range(len(texts)))
+
+
+def test_the_build_publishes_catalogs_with_their_notices(project: Path):
+    from helpcenter.site.build import build_site
+
+    run(project, engine="pseudo", locales=["ar"])
+    build_site(project, locales=["en", "ar"])
+    html = (project / "site/ar/orders/refunds/index.html").read_text(encoding="utf-8")
+    assert "hc-notice--machine" in html and "machine-translated" in html
+    assert "Zébràçörn" in html or "Zebracorn".translate(engines.Pseudo.ACCENTS) in html
+    assert "data-pagefind-body" in html  # in the locale's language now: searchable there
+
+    # Reviewed only: the same locale shows the source text with the fallback notice instead.
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "extra:\n  helpcenter:\n    translation:\n"
+                      "      policy: {ar: reviewed}\n")
+    build_site(project, locales=["en", "ar"])
+    html = (project / "site/ar/orders/refunds/index.html").read_text(encoding="utf-8")
+    assert "hc-notice--fallback" in html and "hc-notice--machine" not in html
+
+
+def test_a_reviewed_translation_of_a_changed_original_says_so(project: Path):
+    from helpcenter.site.build import build_site
+
+    run(project, engine="pseudo", locales=["ar"], only=[REFUNDS])
+    path = catalog.catalog_path(project / "locales", "ar", PurePosixPath(REFUNDS))
+    po = polib.pofile(str(path))
+    for entry in po:
+        entry.flags = []  # a translator reviewed everything
+    po.save(str(path))
+    build_site(project, locales=["en", "ar"])
+    assert "hc-notice" not in (project / "site/ar/orders/refunds/index.html").read_text(
+        encoding="utf-8").split('class="hc-article"')[0].split("md-content")[-1]
+    page = project / "content/en" / REFUNDS
+    page.write_text(page.read_text(encoding="utf-8").replace(PARAGRAPH, EDITED), encoding="utf-8")
+    build_site(project, locales=["en", "ar"])
+    html = (project / "site/ar/orders/refunds/index.html").read_text(encoding="utf-8")
+    assert "hc-notice--outdated" in html and 'href="../../../en/orders/refunds/"' in html
+    assert "five business days" in html  # the changed paragraph shows the new source text

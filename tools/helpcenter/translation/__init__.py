@@ -1,0 +1,1 @@
+"""Translation: segments, catalogs, engines, QA."""

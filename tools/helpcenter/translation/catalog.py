@@ -1,0 +1,178 @@
+"""Catalogs: one gettext PO file per article per locale, `locales/<locale>/<article>.po`.
+
+Translators open them in Poedit, Weblate, Lokalise or Crowdin. An entry is one segment:
+`msgctxt` the segment's stable key, `msgid` the source text, `msgstr` the translation.
+
+States, as PO tools show them:
+- missing: empty `msgstr`;
+- machine draft: `fuzzy`, with the engine named in a translator comment (`machine: deepl`);
+- changed source: `fuzzy`, with the previous source as `#|` so the translator sees the diff;
+- reviewed: a `msgstr` without `fuzzy` (a translator cleared it; `helpcenter review` does too).
+
+`sync` brings a catalog in line with the article's current segments without losing anything a
+translator did: unchanged segments keep translation and state, a changed segment keeps its old
+translation as a fuzzy suggestion, a removed segment becomes obsolete (`#~`), and an article
+that moved or was renamed finds its old catalog by its segments.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import polib
+
+from helpcenter import atomic
+from helpcenter.errors import UserError
+from helpcenter.translation.segments import Document
+
+MACHINE = "machine: "      # translator-comment prefix naming the engine of a draft
+SIMILAR = 0.5              # how alike an edited segment must be to inherit a translation
+ADOPT = 0.5                # share of keys a renamed article's old catalog must have in common
+
+QA_FLAG = "hc-qa"          # a draft whose markup could not be mapped back: never published
+MISSING, MACHINE_DRAFT, FUZZY, REVIEWED, FLAGGED = (
+    "missing", "machine", "fuzzy", "reviewed", "flagged")
+
+
+@dataclass
+class SyncReport:
+    kept: int = 0
+    changed: int = 0
+    added: int = 0
+    obsoleted: int = 0
+    adopted_from: Path | None = None
+
+
+def catalog_path(locales_dir: Path, locale: str, article: PurePosixPath) -> Path:
+    return locales_dir / locale / article.with_suffix(".po")
+
+
+def state(entry: polib.POEntry) -> str:
+    if not entry.msgstr:
+        return MISSING
+    if QA_FLAG in entry.flags:
+        return FLAGGED
+    if "fuzzy" in entry.flags:
+        return MACHINE_DRAFT if engine_of(entry) and not entry.previous_msgid else FUZZY
+    return REVIEWED
+
+
+def engine_of(entry: polib.POEntry) -> str | None:
+    for line in (entry.tcomment or "").splitlines():
+        if line.startswith(MACHINE):
+            return line[len(MACHINE):].strip()
+    return None
+
+
+def load(path: Path) -> polib.POFile:
+    if not path.is_file():
+        return polib.POFile(wrapwidth=0)
+    try:
+        return polib.pofile(str(path), wrapwidth=0)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read this catalog: {exc}", path=path,
+                        hint="fix the PO syntax (msgfmt --check shows where), or restore it "
+                             "from git") from None
+
+
+def save(po: polib.POFile, path: Path) -> None:
+    atomic.write_text(path, str(po) + ("\n" if not str(po).endswith("\n") else ""))
+
+
+def sync(po: polib.POFile, doc: Document, *, locale: str, article: PurePosixPath,
+         orphans: list[tuple[Path, polib.POFile]] = ()) -> SyncReport:
+    """Update `po` in place for the article's current segments; see the module docstring."""
+    report = SyncReport()
+    live = [e for e in po if not e.obsolete]
+    if not live and not any(e.obsolete for e in po):
+        adopted = _adopt(doc, orphans)
+        if adopted:
+            report.adopted_from, old = adopted
+            live = [e for e in old if not e.obsolete]
+    by_key = {e.msgctxt: e for e in live}
+    unmatched = {e.msgctxt: e for e in live}
+    entries: list[polib.POEntry] = []
+    seen: set[str] = set()
+    for segment in doc.segments:
+        if segment.key in seen:
+            continue  # identical segments share one entry, and one translation
+        seen.add(segment.key)
+        occurrence = [(str(article), str(segment.line))]
+        existing = by_key.get(segment.key)
+        if existing is not None:
+            unmatched.pop(segment.key, None)
+            existing.occurrences = occurrence
+            entries.append(existing)
+            report.kept += 1
+            continue
+        entry = polib.POEntry(msgctxt=segment.key, msgid=segment.text, msgstr="",
+                              occurrences=occurrence, comment=segment.kind)
+        previous = _most_similar(segment.text, segment.kind, unmatched)
+        if previous is not None:
+            unmatched.pop(previous.msgctxt)
+            if previous.msgstr:
+                entry.msgstr = previous.msgstr
+                entry.flags = ["fuzzy"]
+                entry.previous_msgctxt = previous.msgctxt
+                entry.previous_msgid = previous.msgid
+                entry.tcomment = previous.tcomment
+            report.changed += 1
+        else:
+            report.added += 1
+        entries.append(entry)
+    obsolete = [e for e in po if e.obsolete]
+    for entry in unmatched.values():
+        if entry.msgstr:  # keep the work, out of the way; untranslated ones just go
+            entry.obsolete = True
+            obsolete.append(entry)
+            report.obsoleted += 1
+    po[:] = entries + obsolete
+    po.metadata = {
+        "Project-Id-Version": "helpcenter",
+        "Language": locale,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Source-Article": str(article),
+        **{k: v for k, v in po.metadata.items() if k.startswith("PO-Revision") or k == "Last-Translator"},
+    }
+    return report
+
+
+def _most_similar(text: str, kind: str, candidates: dict[str, polib.POEntry]) -> polib.POEntry | None:
+    best, score = None, SIMILAR
+    for entry in candidates.values():
+        if (entry.comment or "") != kind:
+            continue
+        ratio = difflib.SequenceMatcher(None, entry.msgid, text).ratio()
+        if ratio >= score:
+            best, score = entry, ratio
+    return best
+
+
+def _adopt(doc: Document, orphans) -> tuple[Path, polib.POFile] | None:
+    """The catalog of a moved or renamed article: most of its keys are this article's."""
+    keys = {s.key for s in doc.segments}
+    if not keys:
+        return None
+    best = None
+    for path, po in orphans:
+        shared = len(keys & {e.msgctxt for e in po if not e.obsolete}) / len(keys)
+        if shared >= ADOPT and (best is None or shared > best[0]):
+            best = (shared, path, po)
+    return (best[1], best[2]) if best else None
+
+
+def translations(po: polib.POFile, *, reviewed_only: bool, flagged: set[str] = frozenset()) -> dict[str, str]:
+    """What the build may publish: reviewed entries, and machine drafts unless `reviewed_only`.
+    Flagged segments (QA) and fuzzy changed-source suggestions always fall back to the source."""
+    out: dict[str, str] = {}
+    for entry in po:
+        if entry.obsolete or entry.msgctxt in flagged:
+            continue
+        kind = state(entry)
+        if kind == REVIEWED or (kind == MACHINE_DRAFT and not reviewed_only):
+            out[entry.msgctxt] = entry.msgstr
+    return out

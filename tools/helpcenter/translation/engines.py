@@ -1,0 +1,140 @@
+"""Translation engines: DeepL through its official SDK, and a deterministic pseudo-localizer.
+
+Both translate *tagged* segments (see `inline`): the markup is in `<x/>` and `<g>` tags that
+must come back unchanged. An engine returns the translations and the characters it billed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from helpcenter.errors import UserError
+
+MAX_TEXTS = 50                  # DeepL's limit per request
+MAX_BYTES = 120 * 1024          # under DeepL's 128 KiB, counted as the SDK sends it (ASCII JSON)
+_TAG = re.compile(r"(<[^>]+>)")
+
+
+class EngineError(UserError):
+    """The engine stopped the run (quota, key, network): the finished segments are saved."""
+
+
+@dataclass
+class Batch:
+    texts: list[str]
+    billed: int
+
+
+class Engine(Protocol):
+    name: str
+
+    def translate(self, texts: list[str], source: str, target: str,
+                  context: str | None) -> Batch: ...
+
+
+def batches(texts: list[str]) -> list[list[int]]:
+    """Indexes of `texts` grouped into requests DeepL accepts (count and size)."""
+    groups: list[list[int]] = [[]]
+    size = 0
+    for index, text in enumerate(texts):
+        cost = len(json.dumps(text)) + 8  # ensure_ascii: a CJK character costs 6 bytes
+        if groups[-1] and (len(groups[-1]) >= MAX_TEXTS or size + cost > MAX_BYTES):
+            groups.append([])
+            size = 0
+        groups[-1].append(index)
+        size += cost
+    return [g for g in groups if g]
+
+
+class Pseudo:
+    """Pseudo-localization for layout tests: accented, about 30% longer, bracketed, tags kept."""
+
+    name = "pseudo"
+    ACCENTS = str.maketrans("aceinouyACEINOUY", "àçéîñöûýÀÇÉÎÑÖÛÝ")
+
+    def translate(self, texts, source, target, context=None) -> Batch:
+        return Batch([self._one(t) for t in texts], 0)
+
+    def _one(self, tagged: str) -> str:
+        parts = _TAG.split(tagged)
+        out = []
+        for part in parts:
+            if part.startswith("<") or not part.strip():
+                out.append(part)
+            else:
+                pad = "~" * max(1, round(len(part.strip()) * 0.3))
+                out.append(part.translate(self.ACCENTS) + pad)
+        return "[" + "".join(out) + "]"
+
+
+class DeepL:
+    """DeepL with `tag_handling=xml`; the key from DEEPL_AUTH_KEY, the server from
+    DEEPL_SERVER_URL (the variable DeepL's own SDK tests use)."""
+
+    name = "deepl"
+
+    def __init__(self, formality: dict[str, str] | None = None):
+        import deepl
+
+        key = os.environ.get("DEEPL_AUTH_KEY")
+        if not key:
+            raise UserError("no DeepL key: DEEPL_AUTH_KEY is not set",
+                            hint="export DEEPL_AUTH_KEY=... (and DEEPL_SERVER_URL for another "
+                                 "server), or use --engine pseudo for drafts without DeepL")
+        self.deepl = deepl
+        self.client = deepl.DeepLClient(key, server_url=os.environ.get("DEEPL_SERVER_URL") or None)
+        self.formality = formality or {}
+
+    def translate(self, texts, source, target, context=None) -> Batch:
+        deepl = self.deepl
+        options = {"formality": self.formality[target]} if target in self.formality else {}
+        try:
+            results = self.client.translate_text(
+                texts, source_lang=_deepl_source(source), target_lang=_deepl_target(target),
+                tag_handling="xml", outline_detection=False, split_sentences="nonewlines",
+                context=context, **options)
+        except deepl.QuotaExceededException:
+            raise EngineError("DeepL quota exceeded (456): the segments translated so far are "
+                              "saved", hint="raise the quota or wait for it to reset, then run "
+                                            "translate again: it continues where it stopped") from None
+        except deepl.AuthorizationException:
+            raise EngineError("DeepL refused the key (403)",
+                              hint="check DEEPL_AUTH_KEY (keys ending in :fx are Free API keys)") from None
+        except deepl.DeepLException as exc:
+            raise EngineError(f"DeepL failed: {exc}", hint="run translate again to continue; "
+                              "finished segments are saved") from None
+        results = results if isinstance(results, list) else [results]
+        return Batch([r.text for r in results], sum(int(r.billed_characters or 0) for r in results))
+
+
+def _deepl_source(locale: str) -> str:
+    return locale.split("-")[0].split("_")[0].upper()
+
+
+def _deepl_target(locale: str) -> str:
+    base = _deepl_source(locale)
+    variants = {"EN": "EN-US", "PT": "PT-PT", "ZH": "ZH-HANS"}
+    region = locale.replace("_", "-").split("-")[1:] if "-" in locale or "_" in locale else []
+    if base in variants:
+        if base == "ZH" and region and region[0].upper() in ("HANT", "TW", "HK"):
+            return "ZH-HANT"
+        if region:
+            return f"{base}-{region[0].upper()}"
+        return variants[base]
+    return base
+
+
+def build(name: str | None, formality: dict[str, str] | None = None) -> Engine:
+    if name == "pseudo":
+        return Pseudo()
+    if name in (None, "deepl"):
+        if name is None and not os.environ.get("DEEPL_AUTH_KEY"):
+            raise UserError("no translation engine: DEEPL_AUTH_KEY is not set and no --engine "
+                            "was given", hint="export DEEPL_AUTH_KEY=... to use DeepL, or pass "
+                                              "--engine pseudo for pseudo-localized drafts")
+        return DeepL(formality)
+    raise UserError(f"unknown engine {name!r}", hint="use --engine deepl or --engine pseudo")

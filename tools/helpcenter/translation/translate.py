@@ -1,0 +1,135 @@
+"""`helpcenter translate`: machine drafts for what changed, and nothing else.
+
+For every source page and target locale (pages hand-written in `content/<locale>/` are left
+alone), the catalog is synced with the page's segments, then only segments with no translation,
+or whose machine draft's source changed, go to the engine, in batches DeepL accepts. Each batch
+is saved before the next is sent, so a stopped run (quota, network, kill -9) keeps its work and
+a re-run continues. Reviewed translations are never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+import polib
+
+from helpcenter.config import Project
+from helpcenter.content import articles
+from helpcenter.translation import catalog, inline
+from helpcenter.translation.engines import Engine, batches
+from helpcenter.translation.segments import parse
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class LocaleReport:
+    segments: int = 0
+    characters: int = 0
+    billed: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class Report:
+    locales: dict[str, LocaleReport] = field(default_factory=lambda: defaultdict(LocaleReport))
+    requests: int = 0
+
+
+@dataclass
+class _Job:
+    path: PurePosixPath
+    title: str
+    po: polib.POFile
+    po_path: Path
+    entries: list[polib.POEntry]
+    references: frozenset
+
+
+def translate(project: Project, engine: Engine | None, *, locales: list[str] | None = None,
+              only: list[str] | None = None, dry_run: bool = False,
+              progress: Progress | None = None) -> Report:
+    progress = progress or (lambda *a: None)
+    content = articles.scan(project)
+    source = project.source.code
+    targets = [c for c in project.codes[1:] if not locales or c in locales]
+    report = Report()
+    jobs: dict[str, list[_Job]] = {locale: [] for locale in targets}
+    for path, page in sorted(content.source_pages.items(), key=lambda kv: str(kv[0])):
+        if only and str(path) not in only:
+            continue
+        doc = parse(page.file.read_text(encoding="utf-8"))
+        for locale in targets:
+            if content.page(locale, path):
+                continue  # hand-written: a person's translation wins over catalogs
+            po_path = catalog.catalog_path(project.locales_dir, locale, path)
+            po = catalog.load(po_path)
+            # Only a page without a catalog looks for the catalog of its old name.
+            orphans = [] if po_path.is_file() else _orphans(project, locale, content)
+            synced = catalog.sync(po, doc, locale=locale, article=path, orphans=orphans)
+            pending = [e for e in po if not e.obsolete and _needs_engine(e)]
+            if not dry_run:
+                catalog.save(po, po_path)  # the sync itself (obsolete, fuzzy) is kept either way
+                if synced.adopted_from:
+                    synced.adopted_from.unlink(missing_ok=True)
+            if pending:
+                jobs[locale].append(_Job(path, page.title, po, po_path, pending, doc.references))
+    total = sum(len(j.entries) for js in jobs.values() for j in js)
+    done = 0
+    for locale, locale_jobs in jobs.items():
+        stats = report.locales[locale]
+        for job in locale_jobs:
+            stats.segments += len(job.entries)
+            stats.characters += sum(len(e.msgid) for e in job.entries)
+            if dry_run:
+                continue
+            tagged = [inline.to_tagged(e.msgid, references=job.references) for e in job.entries]
+            for group in batches([t for t, _ in tagged]):
+                batch = engine.translate([tagged[i][0] for i in group], source, locale,
+                                         context=job.title)
+                report.requests += 1
+                stats.billed += batch.billed
+                for i, text in zip(group, batch.texts):
+                    stats.flagged += _store(job.entries[i], text, tagged[i][1], engine.name)
+                catalog.save(job.po, job.po_path)  # each batch is kept before the next is sent
+                done += len(group)
+                progress(f"Translating {locale}", done, total)
+    return report
+
+
+def _needs_engine(entry: polib.POEntry) -> bool:
+    if not entry.msgstr:
+        return True
+    # A machine draft whose source changed is redrafted; a reviewed one waits for a person.
+    return bool(entry.previous_msgid) and catalog.engine_of(entry) is not None
+
+
+def _store(entry: polib.POEntry, text: str, mapping, engine: str) -> int:
+    """Keep the draft; flag it (never published) when its markup cannot be mapped back."""
+    entry.previous_msgid = entry.previous_msgctxt = None
+    entry.tcomment = catalog.MACHINE + engine
+    try:
+        entry.msgstr = inline.from_tagged(text, mapping)
+        entry.flags = ["fuzzy"]
+        return 0
+    except inline.TagMismatch as exc:
+        entry.msgstr = text
+        entry.flags = ["fuzzy", catalog.QA_FLAG]
+        entry.tcomment += f"\nqa: {exc}"
+        return 1
+
+
+def _orphans(project: Project, locale: str, content) -> list[tuple[Path, polib.POFile]]:
+    """Catalogs whose article no longer exists: a renamed article may adopt one."""
+    folder = project.locales_dir / locale
+    if not folder.is_dir():
+        return []
+    out = []
+    for po_path in folder.rglob("*.po"):
+        article = PurePosixPath(po_path.relative_to(folder).with_suffix(".md").as_posix())
+        if article not in content.source_pages:
+            out.append((po_path, catalog.load(po_path)))
+    return out
