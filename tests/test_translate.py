@@ -163,3 +163,27 @@ def test_a_reviewed_translation_of_a_changed_original_says_so(project: Path):
     html = (project / "site/ar/orders/refunds/index.html").read_text(encoding="utf-8")
     assert "hc-notice--outdated" in html and 'href="../../../en/orders/refunds/"' in html
     assert "five business days" in html  # the changed paragraph shows the new source text
+
+
+def test_status_figures_match_the_catalogs(project: Path):
+    import json
+
+    from click.testing import CliRunner
+
+    from helpcenter.cli import cli
+
+    run(project, engine="pseudo", locales=["ar"], only=[REFUNDS])
+    path = catalog.catalog_path(project / "locales", "ar", PurePosixPath(REFUNDS))
+    po = polib.pofile(str(path))
+    po[0].flags = []  # one reviewed segment
+    po.save(str(path))
+    result = CliRunner().invoke(cli, ["status", "--root", str(project), "--format", "json"])
+    ar = next(r for r in json.loads(result.output) if r["locale"] == "ar")
+    live = [e for e in po if not e.obsolete]
+    assert ar["segments"]["reviewed"] == 1
+    assert ar["segments"]["machine"] == len(live) - 1
+    assert ar["pages"] == {"reviewed": 0, "machine": 1, "outdated": 0, "missing": 3}
+    fr = next(r for r in json.loads(result.output) if r["locale"] == "fr")
+    assert fr["pages"]["reviewed"] == 3  # fr wrote index, orders/index and returns by hand
+    gate = CliRunner().invoke(cli, ["status", "--root", str(project), "--fail-under", "50"])
+    assert gate.exit_code == 1 and "ar" in gate.output

@@ -161,6 +161,45 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
         out.print(f"{report.requests} request(s) to {chosen.name}")
 
 
+@cli.command()
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+              help="Exit 1 when a locale has fewer than PCT % of its segments reviewed (a CI gate).")
+def status(root: Path, fmt: str, fail_under: float | None) -> None:
+    """Translation progress per locale: pages and segments reviewed, drafted, outdated, missing."""
+    import json as _json
+
+    from rich.table import Table
+
+    from helpcenter.config import load_project
+    from helpcenter.translation.status import status as compute
+
+    try:
+        report = compute(load_project(root))
+    except UserError as exc:
+        _fail(exc, root)
+    if fmt == "json":
+        click.echo(_json.dumps([{"locale": r.locale, "pages": r.pages, "segments": r.segments,
+                                 "words": r.words, "reviewed_percent": round(r.reviewed_percent, 1)}
+                                for r in report], ensure_ascii=False, indent=2))
+    else:
+        table = Table("locale", "pages reviewed", "machine", "outdated", "missing",
+                      "segments reviewed", "words reviewed", "% reviewed")
+        for r in report:
+            table.add_row(r.locale, *(str(r.pages[k]) for k in ("reviewed", "machine", "outdated",
+                                                                "missing")),
+                          f"{r.segments.get('reviewed', 0)}/{sum(r.segments.values())}",
+                          f"{r.words.get('reviewed', 0)}/{sum(r.words.values())}",
+                          f"{r.reviewed_percent:.1f}")
+        out.print(table)
+    below = [r.locale for r in report if fail_under is not None and r.reviewed_percent < fail_under]
+    if below:
+        err.print(f"[bold red]error[/bold red] under {fail_under:g}% reviewed: {', '.join(below)}")
+        sys.exit(1)
+
+
 @cli.group()
 def tickets() -> None:
     """Read the tickets customers sent, and re-queue failed deliveries."""

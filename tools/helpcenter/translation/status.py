@@ -1,0 +1,61 @@
+"""`helpcenter status`: how far each locale's translation is, from the catalogs themselves.
+
+Per locale: pages reviewed (hand-written or fully reviewed catalogs), machine-drafted, outdated
+(the original changed since review) and missing; segments and words in each state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from helpcenter.config import Project
+from helpcenter.content import articles
+from helpcenter.site import stage
+from helpcenter.translation import catalog
+from helpcenter.translation.segments import parse
+
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]|\w+")  # a CJK character counts as a word
+
+
+@dataclass
+class LocaleStatus:
+    locale: str
+    pages: dict[str, int] = field(default_factory=lambda: {
+        "reviewed": 0, "machine": 0, "outdated": 0, "missing": 0})
+    segments: dict[str, int] = field(default_factory=dict)
+    words: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reviewed_percent(self) -> float:
+        total = sum(self.segments.values())
+        return 100.0 * self.segments.get(catalog.REVIEWED, 0) / total if total else 100.0
+
+
+def status(project: Project) -> list[LocaleStatus]:
+    content = articles.scan(project)
+    docs = {path: parse(page.file.read_text(encoding="utf-8"))
+            for path, page in content.source_pages.items()}
+    report = []
+    for locale in project.codes[1:]:
+        result = LocaleStatus(locale)
+        for path, page in content.source_pages.items():
+            doc = docs[path]
+            if content.page(locale, path):  # written by a person
+                result.pages["reviewed"] += 1
+                _count(result, catalog.REVIEWED, [s.text for s in doc.segments])
+                continue
+            rendered = stage.from_catalog(project, locale, page, "machine")
+            result.pages[rendered[1] if rendered else "missing"] += 1
+            po_path = catalog.catalog_path(project.locales_dir, locale, path)
+            known = {e.msgctxt: e for e in catalog.load(po_path) if not e.obsolete}
+            for segment in doc.segments:
+                entry = known.get(segment.key)
+                _count(result, catalog.state(entry) if entry else catalog.MISSING, [segment.text])
+        report.append(result)
+    return report
+
+
+def _count(result: LocaleStatus, state: str, texts: list[str]) -> None:
+    result.segments[state] = result.segments.get(state, 0) + len(texts)
+    result.words[state] = result.words.get(state, 0) + sum(len(_WORD.findall(t)) for t in texts)
