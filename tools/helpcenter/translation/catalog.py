@@ -77,8 +77,14 @@ def load(path: Path) -> polib.POFile:
                              "from git") from None
 
 
-def save(po: polib.POFile, path: Path) -> None:
-    atomic.write_text(path, str(po) + ("\n" if not str(po).endswith("\n") else ""))
+def save(po: polib.POFile, path: Path) -> bool:
+    """Write the catalog if it changed (atomically); return whether it was written."""
+    text = str(po)
+    text += "" if text.endswith("\n") else "\n"
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False  # an unchanged catalog keeps its file, its date and its fsync
+    atomic.write_text(path, text)
+    return True
 
 
 def sync(po: polib.POFile, doc: Document, *, locale: str, article: PurePosixPath,
