@@ -187,3 +187,30 @@ def test_status_figures_match_the_catalogs(project: Path):
     assert fr["pages"]["reviewed"] == 3  # fr wrote index, orders/index and returns by hand
     gate = CliRunner().invoke(cli, ["status", "--root", str(project), "--fail-under", "50"])
     assert gate.exit_code == 1 and "ar" in gate.output
+
+
+def test_a_killed_run_leaves_valid_catalogs_and_a_rerun_completes(project: Path, fake_deepl):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fake_deepl.hang_next(30, times=50)  # every request stalls: the run is mid-flight when killed
+    env = {**os.environ, "DEEPL_SERVER_URL": fake_deepl.url, "DEEPL_AUTH_KEY": fake_deepl.auth_key}
+    proc = subprocess.Popen([sys.executable, "-m", "helpcenter", "translate", "--root", str(project)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not fake_deepl.requests and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for po_path in (project / "locales").rglob("*.po"):
+        polib.pofile(str(po_path))  # valid, whole files
+    assert not list((project / "locales").rglob(".*.tmp"))
+    fake_deepl.reset()
+    report = run(project)
+    assert report.requests > 0
+    for po_path in (project / "locales").rglob("*.po"):
+        assert all(e.msgstr for e in polib.pofile(str(po_path)) if not e.obsolete)
