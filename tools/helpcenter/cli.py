@@ -200,6 +200,39 @@ def status(root: Path, fmt: str, fail_under: float | None) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@root_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8002, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--accept", "accept_locale", metavar="LOCALE", default=None,
+              help="Accept every draft of the PATH articles in LOCALE, without the web page.")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+def review(root: Path, host: str, port: int, accept_locale: str | None,
+           paths: tuple[str, ...]) -> None:
+    """Review machine drafts on a local page, or accept in bulk with --accept LOCALE PATH..."""
+    from helpcenter.config import load_project
+    from helpcenter.translation import review as reviewing
+
+    try:
+        project = load_project(root)
+        if accept_locale:
+            if accept_locale not in project.codes[1:]:
+                raise UserError(f"unknown target locale {accept_locale!r}",
+                                hint=f"use one of {', '.join(project.codes[1:])}")
+            if not paths:
+                raise UserError("--accept needs article paths, e.g. orders/track-your-order.md")
+            accepted, skipped = reviewing.accept(project, accept_locale, list(paths))
+            out.print(f"Accepted {accepted} segment(s) in {accept_locale}"
+                      + (f"; {skipped} flagged segment(s) left for a person" if skipped else ""))
+            return
+        import uvicorn
+
+        out.print(f"Review at http://{host}:{port}/ (Ctrl+C to stop)")
+        uvicorn.run(reviewing.create_app(project), host=host, port=port, log_level="warning")
+    except UserError as exc:
+        _fail(exc, root)
+
+
 @cli.group()
 def tickets() -> None:
     """Read the tickets customers sent, and re-queue failed deliveries."""

@@ -1,0 +1,57 @@
+"""`helpcenter review`: the local review page and bulk accept change the catalogs as a PO editor would."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+import polib
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from helpcenter.cli import cli
+from helpcenter.config import load_project
+from helpcenter.translation import catalog, engines
+from helpcenter.translation.review import create_app
+from helpcenter.translation.translate import translate
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+REFUNDS = PurePosixPath("orders/refunds.md")
+
+
+@pytest.fixture
+def drafted(project: Path) -> Path:
+    translate(load_project(project), engines.build("pseudo"), locales=["ar"])
+    return project
+
+
+def entries(root: Path) -> list[polib.POEntry]:
+    path = catalog.catalog_path(root / "locales", "ar", REFUNDS)
+    return [e for e in polib.pofile(str(path)) if not e.obsolete]
+
+
+def test_the_page_lists_drafts_and_saves_edits_and_acceptance(drafted: Path):
+    client = TestClient(create_app(load_project(drafted)))
+    assert "orders/refunds.md" in client.get("/").text
+    page = client.get("/review/ar/orders/refunds.md")
+    first, second = entries(drafted)[:2]
+    assert first.msgid in page.text and 'dir="rtl"' in page.text
+    response = client.post("/review/ar/orders/refunds.md", data={
+        f"t.{first.msgctxt}": "مراجعة المبالغ", "accept": [first.msgctxt]}, follow_redirects=False)
+    assert response.status_code == 303
+    after = {e.msgctxt: e for e in entries(drafted)}
+    assert after[first.msgctxt].msgstr == "مراجعة المبالغ"
+    assert catalog.state(after[first.msgctxt]) == catalog.REVIEWED
+    assert catalog.state(after[second.msgctxt]) == catalog.MACHINE_DRAFT
+    preview = client.get("/preview/ar/orders/refunds.md").text
+    assert "مراجعة المبالغ" in preview and 'lang="ar"' in preview
+
+
+def test_bulk_accept_from_the_command_line(drafted: Path):
+    result = CliRunner().invoke(cli, ["review", "--root", str(drafted), "--accept", "ar",
+                                      str(REFUNDS)])
+    assert result.exit_code == 0 and "Accepted" in result.output
+    assert {catalog.state(e) for e in entries(drafted)} == {catalog.REVIEWED}
+    missing = CliRunner().invoke(cli, ["review", "--root", str(drafted), "--accept", "ar",
+                                       "orders/nope.md"])
+    assert missing.exit_code == 1 and "no catalog" in missing.output

@@ -1,0 +1,204 @@
+"""`helpcenter review`: a local page to review drafts segment by segment, and bulk accept.
+
+Pick a locale and an article; each segment shows its source, the draft (editable) and its
+state, beside a rendered preview of the translated article. Accepting clears `fuzzy`, which is
+exactly what a PO editor does, so both ways of reviewing stay interchangeable. Keyboard: Tab
+moves between drafts, Ctrl+Enter accepts the current one and moves to the next, Ctrl+S saves.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from helpcenter.config import Project
+from helpcenter.content import articles
+from helpcenter.errors import UserError
+from helpcenter.translation import catalog
+from helpcenter.translation.segments import parse
+
+STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d2a30}header{background:#0b5f73;
+color:#fff;padding:.6rem 1rem}header a{color:#fff}main{display:grid;grid-template-columns:1fr 1fr;
+gap:1rem;padding:1rem}@media(max-width:60em){main{grid-template-columns:1fr}}table{border-collapse:
+collapse;width:100%}td,th{border-bottom:1px solid #d5dde0;padding:.4rem;vertical-align:top;text-align:
+start}textarea{width:100%;box-sizing:border-box;font:inherit;min-height:4em}.state{font-size:.8rem;
+padding:.1rem .4rem;border-radius:1rem;background:#eef2f3}.state-reviewed{background:#d7f0df}
+.state-flagged,.state-fuzzy{background:#fde2cf}iframe{width:100%;height:80vh;border:1px solid #d5dde0}
+button{font:inherit;padding:.4rem 1rem}td:first-child{width:42%}td:nth-child(2){width:46%}:focus-visible{outline:3px solid #d9591c}"""
+
+
+def create_app(project: Project) -> Starlette:
+    def content():
+        return articles.scan(project)
+
+    async def index(request: Request) -> Response:
+        data = content()
+        rows = []
+        for locale in project.codes[1:]:
+            for path in sorted(data.source_pages, key=str):
+                if data.page(locale, path):
+                    continue  # hand-written: reviewed in git, not here
+                po = catalog.load(catalog.catalog_path(project.locales_dir, locale, path))
+                states: dict[str, int] = {}
+                for entry in po:
+                    if not entry.obsolete:
+                        states[catalog.state(entry)] = states.get(catalog.state(entry), 0) + 1
+                if not states:
+                    continue
+                summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+                rows.append(f'<tr><td>{locale}</td><td><a href="/review/{locale}/{quote(str(path))}">'
+                            f"{html.escape(str(path))}</a></td><td>{summary}</td></tr>")
+        body = ("<table><thead><tr><th>Locale</th><th>Article</th><th>Segments</th></tr></thead>"
+                f"<tbody>{''.join(rows) or '<tr><td colspan=3>No catalogs yet: run helpcenter translate.</td></tr>'}"
+                "</tbody></table>")
+        return _page("Review translations", body, single=True)
+
+    def load(locale: str, path: str):
+        article = PurePosixPath(path)
+        if locale not in project.codes[1:]:
+            raise UserError(f"unknown locale {locale!r}")
+        page = content().source_pages.get(article)
+        if page is None:
+            raise UserError(f"no source page {path!r}")
+        po_path = catalog.catalog_path(project.locales_dir, locale, article)
+        return page, po_path, catalog.load(po_path)
+
+    async def article(request: Request) -> Response:
+        locale, path = request.path_params["locale"], request.path_params["path"]
+        try:
+            page, _, po = load(locale, path)
+        except UserError as exc:
+            return HTMLResponse(html.escape(exc.message), status_code=404)
+        rows = []
+        for i, entry in enumerate(e for e in po if not e.obsolete):
+            state = catalog.state(entry)
+            note = ""
+            if entry.previous_msgid:
+                note = f'<p><small>Previous source: {html.escape(entry.previous_msgid)}</small></p>'
+            rows.append(
+                f'<tr><td lang="{project.source.code}">{html.escape(entry.msgid)}{note}</td>'
+                f'<td><label class="hc-visually-hidden" for="s{i}">Translation {i + 1}</label>'
+                f'<textarea id="s{i}" name="t.{entry.msgctxt}" lang="{locale}" '
+                f'dir="{project.locale(locale).direction}">{html.escape(entry.msgstr)}</textarea></td>'
+                f'<td><span class="state state-{state}">{state}</span><br>'
+                f'<label><input type="checkbox" name="accept" value="{entry.msgctxt}"'
+                f'{" checked" if state == catalog.REVIEWED else ""}> accept</label></td></tr>')
+        form = (f'<form method="post"><table><thead><tr><th>Source</th><th>Translation</th>'
+                f"<th>State</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f'<p><button type="submit">Save</button></p></form>')
+        preview = (f'<iframe title="Preview" src="/preview/{locale}/{quote(path)}"></iframe>')
+        return _page(f"{locale}: {page.title}", f"<section>{form}</section><section>{preview}</section>")
+
+    async def save(request: Request) -> Response:
+        locale, path = request.path_params["locale"], request.path_params["path"]
+        try:
+            _, po_path, po = load(locale, path)
+        except UserError as exc:
+            return HTMLResponse(html.escape(exc.message), status_code=404)
+        form = await request.form()
+        accepted = set(form.getlist("accept"))
+        for entry in po:
+            if entry.obsolete:
+                continue
+            edited = form.get(f"t.{entry.msgctxt}")
+            if isinstance(edited, str) and edited != entry.msgstr:
+                entry.msgstr = edited.replace("\r\n", "\n")
+                entry.flags = [f for f in entry.flags if f != catalog.QA_FLAG]
+                if "fuzzy" not in entry.flags:
+                    entry.flags.append("fuzzy")  # an edit is not yet a review
+            if entry.msgctxt in accepted and entry.msgstr:
+                _accept(entry)
+        catalog.save(po, po_path)
+        return RedirectResponse(request.url.path, status_code=303)
+
+    async def preview(request: Request) -> Response:
+        import markdown
+
+        locale, path = request.path_params["locale"], request.path_params["path"]
+        try:
+            page, _, po = load(locale, path)
+        except UserError as exc:
+            return HTMLResponse(html.escape(exc.message), status_code=404)
+        drafts = {e.msgctxt: e.msgstr for e in po if not e.obsolete and e.msgstr
+                  and catalog.state(e) != catalog.FLAGGED}
+        text = parse(page.file.read_text(encoding="utf-8")).render(drafts)
+        from helpcenter.content import frontmatter
+
+        names, configs = _extensions(project)
+        meta, text, _ = frontmatter.split(text, page.file)
+        body = (f"<h1>{html.escape(str(meta.get('title', '')))}</h1>"
+                + markdown.markdown(text, extensions=names, extension_configs=configs))
+        direction = project.locale(locale).direction
+        return HTMLResponse(f'<!doctype html><html lang="{locale}" dir="{direction}"><meta charset="utf-8">'
+                            f"<style>body{{font:16px/1.6 system-ui,sans-serif;margin:1rem}}</style>{body}")
+
+    return Starlette(routes=[
+        Route("/", index),
+        Route("/review/{locale}/{path:path}", article, methods=["GET"]),
+        Route("/review/{locale}/{path:path}", save, methods=["POST"]),
+        Route("/preview/{locale}/{path:path}", preview),
+    ])
+
+
+def accept(project: Project, locale: str, paths: list[str]) -> tuple[int, int]:
+    """Bulk accept: every draft of these articles becomes reviewed, except flagged ones.
+    Returns (accepted, skipped as flagged)."""
+    accepted = skipped = 0
+    for path in paths:
+        po_path = catalog.catalog_path(project.locales_dir, locale, PurePosixPath(path))
+        if not po_path.is_file():
+            raise UserError(f"no catalog for {path} in {locale}", path=po_path,
+                            hint="run `helpcenter translate` first, or check the article path")
+        po = catalog.load(po_path)
+        for entry in po:
+            if entry.obsolete or not entry.msgstr:
+                continue
+            if catalog.state(entry) == catalog.FLAGGED:
+                skipped += 1
+            elif catalog.state(entry) != catalog.REVIEWED:
+                _accept(entry)
+                accepted += 1
+        catalog.save(po, po_path)
+    return accepted, skipped
+
+
+def _accept(entry) -> None:
+    entry.flags = [f for f in entry.flags if f not in ("fuzzy", catalog.QA_FLAG)]
+    entry.previous_msgid = entry.previous_msgctxt = None
+
+
+def _extensions(project: Project):
+    names, configs = [], {}
+    for item in project.raw.get("markdown_extensions") or []:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            for name, options in item.items():
+                names.append(name)
+                if options:
+                    configs[name] = options
+    return names, configs
+
+
+def _page(title: str, body: str, single: bool = False) -> HTMLResponse:
+    script = ("<script>document.addEventListener('keydown',function(e){var t=e.target;"
+              "if((e.ctrlKey||e.metaKey)&&e.key==='s'){e.preventDefault();document.forms[0]&&"
+              "document.forms[0].requestSubmit();}"
+              "if((e.ctrlKey||e.metaKey)&&e.key==='Enter'&&t.tagName==='TEXTAREA'){e.preventDefault();"
+              "var row=t.closest('tr');row.querySelector('input[name=accept]').checked=true;"
+              "var next=row.nextElementSibling;if(next)next.querySelector('textarea').focus();"
+              "else document.forms[0].requestSubmit();}});</script>")
+    layout = body if single else f"<main>{body}</main>"
+    return HTMLResponse(f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+                        f"<title>{html.escape(title)}</title><style>{STYLE}"
+                        f".hc-visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;"
+                        f"clip-path:inset(50%)}}</style></head><body><header><a href=\"/\">Review</a> · "
+                        f"{html.escape(title)}</header>{layout if not single else '<main style=display:block>' + layout + '</main>'}"
+                        f"{script}</body></html>")
