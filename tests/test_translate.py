@@ -214,3 +214,27 @@ def test_a_killed_run_leaves_valid_catalogs_and_a_rerun_completes(project: Path,
     assert report.requests > 0
     for po_path in (project / "locales").rglob("*.po"):
         assert all(e.msgstr for e in polib.pofile(str(po_path)) if not e.obsolete)
+
+
+def test_qa_flags_lost_numbers_and_changed_brand_names(project: Path, fake_deepl):
+    (project / "locales").mkdir(exist_ok=True)
+    (project / "locales/glossary.yml").write_text("do_not_translate: [Zebracorn]\n")
+
+    def damage(call):
+        return [t.replace("Zebracorn", "Zèbre").replace("30", "") for t in call.default()]
+
+    fake_deepl.transform = damage
+    run(project, only=[REFUNDS], locales=["ar"])
+    flagged = {e.msgid: e.tcomment for e in entries(project, "ar", REFUNDS)
+               if catalog.state(e) == catalog.FLAGGED}
+    assert PARAGRAPH in flagged and "Zebracorn" in flagged[PARAGRAPH]
+
+
+def test_qa_rules():
+    from helpcenter.translation import qa
+
+    assert qa.problems("Pay 1,500 EUR within 30 days.", "Payez 1 500 EUR sous 30 jours.", "fr") == []
+    assert qa.problems("Pay 1,500 EUR within 30 days.", "Payez 1 500 EUR.", "fr") == [
+        "numbers missing: 30"]
+    assert qa.problems("A long enough English sentence here.", "これは十分に長い英語の文です。", "ja") == []
+    assert "length" in qa.problems("A long enough English sentence here.", "Ok.", "fr")[0]

@@ -18,7 +18,7 @@ import polib
 
 from helpcenter.config import Project
 from helpcenter.content import articles
-from helpcenter.translation import catalog, inline
+from helpcenter.translation import catalog, inline, qa
 from helpcenter.translation.engines import Engine, batches
 from helpcenter.translation.segments import parse
 
@@ -77,6 +77,7 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
                     synced.adopted_from.unlink(missing_ok=True)
             if pending:
                 jobs[locale].append(_Job(path, page.title, po, po_path, pending, doc.references))
+    keep = glossary_terms(project)
     total = sum(len(j.entries) for js in jobs.values() for j in js)
     done = 0
     for locale, locale_jobs in jobs.items():
@@ -93,11 +94,24 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
                 report.requests += 1
                 stats.billed += batch.billed
                 for i, text in zip(group, batch.texts):
-                    stats.flagged += _store(job.entries[i], text, tagged[i][1], engine.name)
+                    stats.flagged += _store(job.entries[i], text, tagged[i][1], engine.name,
+                                            locale, keep)
                 catalog.save(job.po, job.po_path)  # each batch is kept before the next is sent
                 done += len(group)
                 progress(f"Translating {locale}", done, total)
     return report
+
+
+def glossary_terms(project: Project) -> list[str]:
+    """Terms that stay as they are in every language (`do_not_translate` in
+    locales/glossary.yml): brand and product names."""
+    import yaml
+
+    path = project.locales_dir / "glossary.yml"
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(t) for t in data.get("do_not_translate") or []]
 
 
 def _needs_engine(entry: polib.POEntry) -> bool:
@@ -107,19 +121,21 @@ def _needs_engine(entry: polib.POEntry) -> bool:
     return bool(entry.previous_msgid) and catalog.engine_of(entry) is not None
 
 
-def _store(entry: polib.POEntry, text: str, mapping, engine: str) -> int:
-    """Keep the draft; flag it (never published) when its markup cannot be mapped back."""
+def _store(entry: polib.POEntry, text: str, mapping, engine: str, locale: str,
+           keep: list[str]) -> int:
+    """Keep the draft; flag it (never published) when its markup cannot be mapped back or it
+    fails the other checks (numbers, do-not-translate terms, length)."""
     entry.previous_msgid = entry.previous_msgctxt = None
     entry.tcomment = catalog.MACHINE + engine
     try:
         entry.msgstr = inline.from_tagged(text, mapping)
-        entry.flags = ["fuzzy"]
-        return 0
+        found = qa.problems(entry.msgid, entry.msgstr, locale, keep)
     except inline.TagMismatch as exc:
         entry.msgstr = text
-        entry.flags = ["fuzzy", catalog.QA_FLAG]
-        entry.tcomment += f"\nqa: {exc}"
-        return 1
+        found = [str(exc)]
+    entry.flags = ["fuzzy", catalog.QA_FLAG] if found else ["fuzzy"]
+    entry.tcomment += "".join(f"\nqa: {p}" for p in found)
+    return 1 if found else 0
 
 
 def _orphans(project: Project, locale: str, content) -> list[tuple[Path, polib.POFile]]:
