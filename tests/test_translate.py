@@ -238,3 +238,32 @@ def test_qa_rules():
         "numbers missing: 30"]
     assert qa.problems("A long enough English sentence here.", "これは十分に長い英語の文です。", "ja") == []
     assert "length" in qa.problems("A long enough English sentence here.", "Ok.", "fr")[0]
+
+
+def test_the_glossary_is_synced_to_deepl_only_when_it_changed(project: Path, fake_deepl):
+    glossary = project / "locales/glossary.yml"
+    glossary.parent.mkdir(exist_ok=True)
+    glossary.write_text("do_not_translate: [Zebracorn]\nterms:\n  fr: {refund: remboursement}\n")
+    first = run(project)
+    assert sorted(first.glossary_changed) == ["ar", "fr", "ja", "zh"]
+    calls = [c.endpoint for c in fake_deepl.requests]
+    assert calls.count("/v3/glossaries") >= 1
+    translate_calls = fake_deepl.translate_calls()
+    assert translate_calls and all(c.params.get("glossary_id") for c in translate_calls)
+
+    def glossary_writes():
+        return [c for c in fake_deepl.requests
+                if c.endpoint.startswith("/v3/glossaries") and c.method in ("POST", "PUT", "PATCH")]
+
+    page = project / "content/en" / REFUNDS
+    page.write_text(page.read_text(encoding="utf-8").replace(PARAGRAPH, EDITED), encoding="utf-8")
+    writes = len(glossary_writes())
+    second = run(project)  # something to translate, glossary unchanged: read, never written
+    assert second.requests > 0 and second.glossary_changed == []
+    assert len(glossary_writes()) == writes
+
+    glossary.write_text("do_not_translate: [Zebracorn]\nterms:\n  fr: {refund: avoir}\n")
+    page.write_text(page.read_text(encoding="utf-8").replace(EDITED, PARAGRAPH), encoding="utf-8")
+    third = run(project)
+    assert third.glossary_changed == ["fr"]
+    assert len(glossary_writes()) == writes + 1

@@ -159,6 +159,8 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
     out.print(table)
     if not dry_run:
         out.print(f"{report.requests} request(s) to {chosen.name}")
+        if report.glossary_changed:
+            out.print(f"DeepL glossary updated for: {', '.join(report.glossary_changed)}")
 
 
 @cli.command()

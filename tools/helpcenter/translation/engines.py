@@ -77,6 +77,8 @@ class DeepL:
 
     name = "deepl"
 
+    GLOSSARY = "helpcenter"
+
     def __init__(self, formality: dict[str, str] | None = None):
         import deepl
 
@@ -88,10 +90,51 @@ class DeepL:
         self.deepl = deepl
         self.client = deepl.DeepLClient(key, server_url=os.environ.get("DEEPL_SERVER_URL") or None)
         self.formality = formality or {}
+        self.glossary_id: str | None = None
+        self.glossary_targets: set[str] = set()
+
+    def sync_glossary(self, source: str, dictionaries: dict[str, dict[str, str]]) -> list[str]:
+        """Keep one DeepL multilingual glossary equal to `locales/glossary.yml`: created the
+        first time, a dictionary replaced only when its entries changed. Returns what changed."""
+        from deepl.api_data import MultilingualGlossaryDictionaryEntries
+        from deepl.util import convert_tsv_to_dict
+
+        wanted = {t: e for t, e in dictionaries.items() if e}
+        if not wanted:
+            return []
+        src = _deepl_source(source).lower()
+        pairs = {t: MultilingualGlossaryDictionaryEntries(src, _deepl_source(t).lower(), e)
+                 for t, e in wanted.items()}
+        try:
+            existing = next((g for g in self.client.list_multilingual_glossaries()
+                             if g.name == self.GLOSSARY), None)
+            changed = []
+            if existing is None:
+                existing = self.client.create_multilingual_glossary(self.GLOSSARY, list(pairs.values()))
+                changed = sorted(pairs)
+            else:
+                for target, pair in pairs.items():
+                    try:
+                        current = self.client.get_multilingual_glossary_entries(
+                            existing, src, _deepl_source(target).lower()).dictionaries[0].entries
+                        current = convert_tsv_to_dict(current) if isinstance(current, str) else current
+                    except self.deepl.GlossaryNotFoundException:
+                        current = None
+                    if current != wanted[target]:
+                        self.client.replace_multilingual_glossary_dictionary(existing, pair)
+                        changed.append(target)
+        except self.deepl.DeepLException as exc:
+            raise EngineError(f"DeepL glossary sync failed: {exc}",
+                              hint="check locales/glossary.yml, then run translate again") from None
+        self.glossary_id = existing.glossary_id
+        self.glossary_targets = set(pairs)
+        return changed
 
     def translate(self, texts, source, target, context=None) -> Batch:
         deepl = self.deepl
         options = {"formality": self.formality[target]} if target in self.formality else {}
+        if self.glossary_id and target in self.glossary_targets:
+            options["glossary"] = self.glossary_id
         try:
             results = self.client.translate_text(
                 texts, source_lang=_deepl_source(source), target_lang=_deepl_target(target),

@@ -67,7 +67,7 @@ class Document:
     """A parsed article: literal chunks and segments, and how to render it back."""
 
     def __init__(self, source: str, slots: list[_Slot], references: frozenset[str]):
-        self.source = source
+        self._source = source
         self.references = references
         self.parts: list[str | Segment] = []
         self._slots: list[_Slot] = []  # the slot of each Segment in parts, in order
@@ -90,7 +90,7 @@ class Document:
         slots = iter(self._slots)
         for part in self.parts:
             out.append(part if isinstance(part, str) else _render_slot(
-                self.source, next(slots), translations))
+                self._source, next(slots), translations))
         return "".join(out)
 
 
@@ -103,6 +103,9 @@ def parse(text: str, *, front_matter_keys: Iterable[str] = ("title", "descriptio
 
 # --- slots: where a segment sits and how a translation goes back in ----------------------------
 
+_Encoder = Callable[[str, str], str]
+
+
 @dataclass
 class _Slot:
     kind: str
@@ -110,7 +113,7 @@ class _Slot:
     end: int
     text: str
     line: int
-    encode: Callable[[str], str]      # translation -> the source text for that span
+    encode: _Encoder                  # (translation, source text) -> text for that span
     children: list[_Slot] = field(default_factory=list)
     segment: Segment | None = None
 
@@ -124,9 +127,9 @@ def _render_slot(source: str, slot: _Slot, translations: dict[str, str]) -> str:
             t = translations.get(child.segment.key)
             if t is not None and t != child.text:
                 a, b = child.start - slot.start, child.end - slot.start
-                raw = raw[:a] + child.encode(t) + raw[b:]
+                raw = raw[:a] + child.encode(t, child.text) + raw[b:]
         return raw
-    return slot.encode(_translate_nested(new, slot.children, translations))
+    return slot.encode(_translate_nested(new, slot.children, translations), slot.text)
 
 
 def _translate_nested(text: str, children: list[_Slot], translations: dict[str, str]) -> str:
@@ -142,13 +145,13 @@ def _translate_nested(text: str, children: list[_Slot], translations: dict[str, 
     for kind, a, b in reversed(inline.find_nested(text)):
         t = wanted.get((kind, text[a:b]))
         if t is not None:
-            text = text[:a] + _nested_encoder(kind, text[a - 1:a])(t) + text[b:]
+            text = text[:a] + _nested_encoder(kind, text[a - 1:a])(t, "") + text[b:]
     return text
 
 
-def _nested_encoder(kind: str, delimiter: str) -> Callable[[str], str]:
+def _nested_encoder(kind: str, delimiter: str) -> _Encoder:
     """Alt text sits in [brackets], titles in quotes: escape what would close them early."""
-    def encode(t: str) -> str:
+    def encode(t: str, source: str) -> str:
         t = _one_line(t)
         if kind == "image-alt" and delimiter == "[":
             return re.sub(r"(?<!\\)([\[\]])", r"\\\1", t)
@@ -242,8 +245,9 @@ _SETEXT_LINE = re.compile(r"(?:=+|-+)[ ]*$")
 _HR = re.compile(r"[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
                  r"(?P=atomicgroup)[ ]*$")
 _TASK = re.compile(r" *\[[ xX]\] +")
-_QUOTE = re.compile(r"[ ]{0,3}>[ ]?")
-_DEFINITION = re.compile(r"[ ]{0,3}:[ ]{1,3}")
+# Python-Markdown expands tabs first: a tab after a marker counts as spaces here.
+_QUOTE = re.compile(r"[ ]{0,3}>(?:[ ]|\t)?")
+_DEFINITION = re.compile(r"[ ]{0,3}:(?:[ ]{1,3}|\t)")
 _FOOTNOTE = re.compile(r"[ ]{0,3}\[\^[^\]]*\]:[ ]*")
 _ABBR = re.compile(r"\*\[(?P<abbr>[^\\]*?)\][ ]?:[ ]*(?P<title>.*)$")
 _REFERENCE = re.compile(
@@ -282,6 +286,8 @@ _HTML_TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)|<(?P<opaque>script|style|pre|code|textarea|samp)\b[^>]*>.*?"
     r"(?:</(?P=opaque)\s*>|\Z)|<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)"
     r"""(?:[^>"']|"[^"]*"|'[^']*')*?/?>|<[!?][^>]*>""", re.S | re.I)
+_LEADING_BLOCK_TAG = re.compile(r"</?(?P<name>[A-Za-z][A-Za-z0-9-]*)\b[^<>]*>\s*")
+_TRAILING_BLOCK_TAG = re.compile(r"\s*</?(?P<name>[A-Za-z][A-Za-z0-9-]*)\b[^<>]*>\Z")
 _MARKDOWN_ATTR = re.compile(r"""\smarkdown(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?(?=[\s/>])""",
                             re.I)
 
@@ -318,7 +324,7 @@ class _Node:
         return node
 
 
-Block = list[_Line]
+_Block = list[_Line]
 
 
 class _Parser:
@@ -357,9 +363,11 @@ class _Parser:
         return Document(self.source, slots, frozenset(self.references))
 
     def emit(self, kind: str, pieces: list[tuple[int, int]], line: int,
-             encode: Callable[[str], str], *, text: str | None = None,
+             encode: _Encoder, *, text: str | None = None,
              nested: bool = True) -> None:
         """A segment made of pieces of the source (one per line), joined by newlines."""
+        if text is None:
+            pieces = self._trim_block_tags(pieces)
         pieces = [(a, b) for a, b in pieces if b > a] or pieces[:1]
         if not pieces:
             return
@@ -373,6 +381,28 @@ class _Parser:
             return
         self.slots.append(_Slot(kind, pieces[0][0], pieces[-1][1], text, line, encode,
                                 children))
+
+    def _trim_block_tags(self, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Block-level tags at the very start or end of a segment stay out of it: text
+        added before or after one (`text</div>`) changes what md_in_html makes of it."""
+        pieces = list(pieces)
+        while pieces:
+            a, b = pieces[0]
+            m = _LEADING_BLOCK_TAG.match(self.source, a, b)
+            if not m or m.group("name").lower() not in _BLOCK_TAGS:
+                break
+            pieces[0] = (m.end(), b)
+            if m.end() == b:
+                pieces.pop(0)
+        while pieces:
+            a, b = pieces[-1]
+            m = _TRAILING_BLOCK_TAG.search(self.source, a, b)
+            if not m or m.group("name").lower() not in _BLOCK_TAGS:
+                break
+            pieces[-1] = (a, m.start())
+            if m.start() == a:
+                pieces.pop()
+        return pieces
 
     def _nested(self, text: str, pieces: list[tuple[int, int]], line: int) -> list[_Slot]:
         children = []
@@ -453,14 +483,14 @@ class _Parser:
                 value = _yaml_scalar(m.group())
                 if isinstance(value, str):
                     self.emit(kind, [(start, start + m.end())], line.no,
-                              lambda t: json.dumps(_one_line(t), ensure_ascii=False),
+                              lambda t, _: json.dumps(_one_line(t), ensure_ascii=False),
                               text=value, nested=False)
         elif raw[:1] == "'":
             m = re.match(r"'(?:[^']|'')*'", raw)
             if m and re.match(r"[ \t]*(?:#.*)?$", raw[m.end():]):
                 value = m.group()[1:-1].replace("''", "'")
                 self.emit(kind, [(start, start + m.end())], line.no,
-                          lambda t: "'" + _one_line(t).replace("'", "''") + "'",
+                          lambda t, _: "'" + _one_line(t).replace("'", "''") + "'",
                           text=value, nested=False)
         elif raw.strip() and raw[:1] not in "[{&*!%@`#":
             plain = re.split(r"[ \t]#", raw, maxsplit=1)[0].rstrip(" \t")
@@ -487,7 +517,7 @@ class _Parser:
         indent = self.source[body[0].begin:lines[0].start]
         eol = body[0].eol or "\n"
 
-        def encode(t: str) -> str:
+        def encode(t: str, source: str) -> str:
             rows = t.replace("\r\n", "\n").strip("\n").split("\n")
             return rows[0] + "".join(eol + (indent + row if row.strip() else "")
                                      for row in rows[1:])
@@ -628,10 +658,10 @@ class _Parser:
     # finds its own syntax and push the rest back, exactly like Python-Markdown's, because
     # what is a heading or a list depends on where those splits fall.
 
-    def parse_chunk(self, parent: _Node, rows: Block) -> None:
+    def parse_chunk(self, parent: _Node, rows: _Block) -> None:
         self.parse_blocks(parent, _split_blocks(rows))
 
-    def parse_blocks(self, parent: _Node, blocks: list[Block]) -> None:
+    def parse_blocks(self, parent: _Node, blocks: list[_Block]) -> None:
         if self.depth >= _MAX_NESTING:
             return  # absurdly deep nesting stays as it is, untranslated
         self.depth += 1
@@ -640,7 +670,7 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def _parse_blocks(self, parent: _Node, blocks: list[Block]) -> None:
+    def _parse_blocks(self, parent: _Node, blocks: list[_Block]) -> None:
         while blocks:
             while blocks and blocks[0] and blocks[0][0].blank:
                 blocks[0] = blocks[0][1:]  # EmptyBlockProcessor: a block's leading blank line
@@ -653,7 +683,7 @@ class _Parser:
 
     # Raw HTML and md_in_html (preprocessed into placeholders of their own) ----------------------
 
-    def _html_block(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _html_block(self, parent: _Node, blocks: list[_Block]) -> bool:
         row = blocks[0][0]
         if row.opaque != "html":
             return False
@@ -745,16 +775,16 @@ class _Parser:
 
     # Admonitions, details, content tabs (priority 105) ------------------------------------------
 
-    def _admonition(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _admonition(self, parent: _Node, blocks: list[_Block]) -> bool:
         return self._titled(parent, blocks, _ADMONITION, "admonition")
 
-    def _details(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _details(self, parent: _Node, blocks: list[_Block]) -> bool:
         return self._titled(parent, blocks, _DETAILS, "details")
 
-    def _tabbed(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _tabbed(self, parent: _Node, blocks: list[_Block]) -> bool:
         return self._titled(parent, blocks, _TABBED, "tabbed")
 
-    def _titled(self, parent: _Node, blocks: list[Block], pattern: re.Pattern, tag: str) -> bool:
+    def _titled(self, parent: _Node, blocks: list[_Block], pattern: re.Pattern, tag: str) -> bool:
         block = blocks[0]
         r = _find(block, pattern)
         if r is None:
@@ -770,7 +800,7 @@ class _Parser:
             blocks.insert(0, rest)
         return True
 
-    def _continuation(self, parent: _Node, blocks: list[Block], tag: str) -> bool:
+    def _continuation(self, parent: _Node, blocks: list[_Block], tag: str) -> bool:
         """An indented block right after an admonition (details, tab) continues its body.
 
         Python-Markdown's parse_content: indented twice or more below a list that ends the
@@ -816,7 +846,7 @@ class _Parser:
             # adds it as an explicit title; the source stays as written.
             pos = line.start + at
             self.emit("admonition-title", [(pos, pos)], line.no,
-                      lambda t: ' "' + _one_line(t) + '"', text=implicit, nested=False)
+                      lambda t, _: ' "' + _one_line(t) + '"', text=implicit, nested=False)
         elif m.group("title"):
             a, b = m.start("title"), m.end("title")
             heading = _ATX.match(line.text, a, b) if tag == "details" else None
@@ -830,7 +860,7 @@ class _Parser:
 
     # Indented blocks: list item bodies (90, 85) and code (80) ------------------------------------
 
-    def _list_indent(self, parent: _Node, blocks: list[Block],
+    def _list_indent(self, parent: _Node, blocks: list[_Block],
                      items: tuple[str, ...] = ("li",), lists: tuple[str, ...] = ("ul", "ol"),
                      new_item: str = "li") -> bool:
         block = blocks[0]
@@ -856,10 +886,10 @@ class _Parser:
         self.state.pop()
         return True
 
-    def _deflist_indent(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _deflist_indent(self, parent: _Node, blocks: list[_Block]) -> bool:
         return self._list_indent(parent, blocks, ("dd", "li"), ("dl", "ol", "ul"), "dd")
 
-    def _level(self, parent: _Node, block: Block, items, lists) -> tuple[int, _Node]:
+    def _level(self, parent: _Node, block: _Block, items, lists) -> tuple[int, _Node]:
         indent_level = block[0].indent() // 4
         level = 1 if self._in("list") else 0
         while indent_level > level:
@@ -871,7 +901,7 @@ class _Parser:
             parent = child
         return level, parent
 
-    def _code(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _code(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         if block[0].indent() < 4:
             return False
@@ -884,7 +914,7 @@ class _Parser:
 
     # Tables (75), headings (70, 60), rules (50) -----------------------------------------------------
 
-    def _table(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _table(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         if len(block) < 2:
             return False
@@ -907,7 +937,7 @@ class _Parser:
                 self.emit_span("table-cell", row, lead + a, lead + b)
         return True
 
-    def _hash_header(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _hash_header(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         r = _find(block, _ATX)
         if r is None:
@@ -923,7 +953,7 @@ class _Parser:
             blocks.insert(0, _loose_detab(after, 1) if self._in("looselist") else after)
         return True
 
-    def _setext(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _setext(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         if len(block) < 2 or block[1].opaque or not _SETEXT_LINE.match(block[1].text):
             return False
@@ -935,7 +965,7 @@ class _Parser:
             blocks.insert(0, block[2:])
         return True
 
-    def _hr(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _hr(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         r = _find(block, _HR)
         if r is None:
@@ -950,13 +980,13 @@ class _Parser:
 
     # Lists (40, 30) ---------------------------------------------------------------------------
 
-    def _olist(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _olist(self, parent: _Node, blocks: list[_Block]) -> bool:
         return self._list(parent, blocks, _OL_START, "ol")
 
-    def _ulist(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _ulist(self, parent: _Node, blocks: list[_Block]) -> bool:
         return self._list(parent, blocks, _UL_START, "ul")
 
-    def _list(self, parent: _Node, blocks: list[Block], start: re.Pattern, tag: str) -> bool:
+    def _list(self, parent: _Node, blocks: list[_Block], start: re.Pattern, tag: str) -> bool:
         block = blocks[0]
         if block[0].opaque or not start.match(block[0].text):
             return False
@@ -985,7 +1015,7 @@ class _Parser:
 
     # Definition lists (25), quotes (20) ---------------------------------------------------------
 
-    def _deflist(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _deflist(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         r = _find(block, _DEFINITION)
         if r is None:
@@ -1028,7 +1058,7 @@ class _Parser:
             blocks.insert(0, rest)
         return True
 
-    def _quote(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _quote(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         r = _find(block, _QUOTE)
         if r is None:
@@ -1054,12 +1084,13 @@ class _Parser:
 
     # Footnotes (17), abbreviations (16), references (15) ------------------------------------------
 
-    def _footnote(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _footnote(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         r = _find(block, _FOOTNOTE)
         if r is None:
             return False
         blocks.pop(0)
+        preceding = block[:r]
         # Definitions right below each other: all but the last get their first line only.
         while r + 1 < len(block) and _FOOTNOTE.match(block[r + 1].text):
             self._footnote_body([[block[r].cut(_FOOTNOTE.match(block[r].text).end())]])
@@ -1081,11 +1112,11 @@ class _Parser:
                     break
                 fn_blocks.append(_footnote_detab(more))
         self._footnote_body(fn_blocks)
-        if block[:r] and any(not row.blank for row in block[:r]):
-            blocks.insert(0, block[:r])
+        if any(not row.blank for row in preceding):
+            blocks.insert(0, preceding)
         return True
 
-    def _footnote_body(self, fn_blocks: list[Block]) -> None:
+    def _footnote_body(self, fn_blocks: list[_Block]) -> None:
         """Footnotes are parsed on their own, at the end, with a fresh parser state."""
         node = _Node("footnote")
         saved, self.state = self.state, []
@@ -1094,7 +1125,7 @@ class _Parser:
         self.state = saved
         self.footnotes.append(node)
 
-    def _abbr(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _abbr(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         r = _find(block, _ABBR)
         if r is None:
@@ -1116,7 +1147,7 @@ class _Parser:
             blocks.insert(0, block[:r])
         return True
 
-    def _reference(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _reference(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks[0]
         joined = "\n".join(row.text for row in block)
         rows = [(row.start, row.end) for row in block]
@@ -1145,7 +1176,7 @@ class _Parser:
 
     # Paragraphs (10) ------------------------------------------------------------------------------
 
-    def _paragraph(self, parent: _Node, blocks: list[Block]) -> bool:
+    def _paragraph(self, parent: _Node, blocks: list[_Block]) -> bool:
         block = blocks.pop(0)
         # In a tight list, text goes into the item (or after its last element), not in a <p>.
         parent.add("text" if self._in("list") else "p", block)
@@ -1215,13 +1246,13 @@ _OPAQUE = "\ue000"  # stands for fenced code, snippets or raw HTML in a row's te
 _OL_START = re.compile(r"[ ]{0,3}\d+\.[ \t]+")
 _UL_START = re.compile(r"[ ]{0,3}[*+-][ \t]+")
 _CHILD_ITEM = re.compile(r"[ ]{0,3}(?:\d+\.|[*+-])[ \t]+")
-_INDENTED_ITEM = re.compile(r"[ ]{4,7}(?:\d+\.|[*+-])[ \t]+")
+_ITEM_MARKER = re.compile(r"[ \t]*(?:\d+\.|[*+-])[ \t]+")
 _NO_INDENT = re.compile(r"[ ]{0,3}[^ :]")
 
 
-def _split_blocks(rows: Block) -> list[Block]:
+def _split_blocks(rows: _Block) -> list[_Block]:
     """Runs of rows between blank lines; raw HTML placeholders stand alone."""
-    blocks: list[Block] = [[]]
+    blocks: list[_Block] = [[]]
     for row in rows:
         if row.blank:
             blocks.append([])
@@ -1232,7 +1263,7 @@ def _split_blocks(rows: Block) -> list[Block]:
     return [block for block in blocks if block]
 
 
-def _find(block: Block, pattern: re.Pattern) -> int | None:
+def _find(block: _Block, pattern: re.Pattern) -> int | None:
     """Index of the first row that matches, like Python-Markdown's RE.search on a block."""
     for n, row in enumerate(block):
         if not row.opaque and pattern.match(row.text):
@@ -1240,7 +1271,7 @@ def _find(block: Block, pattern: re.Pattern) -> int | None:
     return None
 
 
-def _detab(rows: Block, width: int) -> tuple[Block, Block]:
+def _detab(rows: _Block, width: int) -> tuple[_Block, _Block]:
     """Python-Markdown's detab: indented rows lose `width` columns, until one is not indented."""
     for n, row in enumerate(rows):
         if row.indent() < width and not row.blank:
@@ -1248,24 +1279,25 @@ def _detab(rows: Block, width: int) -> tuple[Block, Block]:
     return [r.dedent(width) for r in rows], []
 
 
-def _loose_detab(rows: Block, level: int) -> Block:
+def _loose_detab(rows: _Block, level: int) -> _Block:
     """Python-Markdown's looseDetab: remove indentation from the rows that have it."""
     width = 4 * level
     return [row.dedent(width) if row.indent() >= width else row for row in rows]
 
 
-def _footnote_detab(rows: Block) -> Block:
+def _footnote_detab(rows: _Block) -> _Block:
     return [row.dedent(4) if row.indent() >= 4 else row for row in rows]
 
 
-def _list_items(block: Block) -> list[Block]:
+def _list_items(block: _Block) -> list[_Block]:
     """OListProcessor.get_items: split a list block into the rows of each item."""
-    items: list[Block] = []
+    items: list[_Block] = []
     for row in block:
         m = None if row.opaque else _CHILD_ITEM.match(row.text)
         if m:
             items.append([row.cut(m.end())])
-        elif not row.opaque and _INDENTED_ITEM.match(row.text) and items:
+        elif not row.opaque and 4 <= row.indent() <= 7 and _ITEM_MARKER.match(row.text) \
+                and items:  # an item indented once: nested
             if items[-1][0].indent() >= 4:
                 items[-1].append(row)
             else:
@@ -1380,7 +1412,7 @@ def _yaml_scalar(raw: str):
         return None
 
 
-def _yaml_plain(t: str) -> str:
+def _yaml_plain(t: str, source: str) -> str:
     """A plain YAML value stays plain when it reads back as itself; else it is quoted."""
     t = _one_line(t)
     if t and _yaml_scalar(t) == t and not t.startswith(("'", '"')):
@@ -1395,10 +1427,18 @@ _BLOCK_START = re.compile(
 _MD_ESCAPABLE = set("\\`*_{}[]()>#+-.!|")
 
 
-def _guard(line: str) -> str:
+def _risky(line: str) -> bool:
+    body = line.lstrip(" \t")
+    return bool(_HR.match(body) or _BLOCK_START.match(body))
+
+
+def _guard(line: str, source: str) -> str:
+    """Escape the first character of a line that would start another block, unless a line
+    of the source starts the same way: there it was text already (`[ref]:` in a term)."""
     body = line.lstrip(" \t")
     lead = line[:len(line) - len(body)]
-    if _HR.match(body) or _BLOCK_START.match(body):
+    if _risky(body) and not any(_risky(row) and row.lstrip(" \t")[:1] == body[:1]
+                                for row in source.split("\n")):
         m = re.match(r"\d+", body)
         if m:
             return lead + body[:m.end()] + "\\" + body[m.end():]
@@ -1408,25 +1448,25 @@ def _guard(line: str) -> str:
     return line
 
 
-def _block_encoder(joiner: str, *, guard: bool) -> Callable[[str], str]:
+def _block_encoder(joiner: str, *, guard: bool) -> _Encoder:
     """Lines of a paragraph-like segment, re-indented for their container. Blank lines are
     dropped: they would split the paragraph."""
-    def encode(t: str) -> str:
+    def encode(t: str, source: str) -> str:
         rows = [row for row in t.replace("\r\n", "\n").strip().split("\n") if row.strip()]
         if guard:
-            rows = [_guard(row) for row in rows]
+            rows = [_guard(row, source) for row in rows]
         return joiner.join(rows)
     return encode
 
 
-def _line_encoder(kind: str) -> Callable[[str], str]:
+def _line_encoder(kind: str) -> _Encoder:
     """One-line places: headings, table cells, titles, terms."""
-    def encode(t: str) -> str:
+    def encode(t: str, source: str) -> str:
         t = " ".join(row.strip() for row in t.replace("\r\n", "\n").split("\n") if row.strip())
         if kind == "table-cell":
             t = _escape_pipes(t)
         elif kind == "definition-term":
-            t = _guard(t)
+            t = _guard(t, source)
         elif kind == "heading" and t.endswith("#"):
             t = t[:-1] + "\\#"  # closing hashes would be dropped
         return t

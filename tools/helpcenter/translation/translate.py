@@ -37,6 +37,7 @@ class LocaleReport:
 class Report:
     locales: dict[str, LocaleReport] = field(default_factory=lambda: defaultdict(LocaleReport))
     requests: int = 0
+    glossary_changed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +80,8 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
                 jobs[locale].append(_Job(path, page.title, po, po_path, pending, doc.references))
     keep = glossary_terms(project)
     total = sum(len(j.entries) for js in jobs.values() for j in js)
+    if total and not dry_run and hasattr(engine, "sync_glossary"):
+        report.glossary_changed = engine.sync_glossary(source, glossary_dictionaries(project, targets))
     done = 0
     for locale, locale_jobs in jobs.items():
         stats = report.locales[locale]
@@ -102,16 +105,37 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
     return report
 
 
-def glossary_terms(project: Project) -> list[str]:
-    """Terms that stay as they are in every language (`do_not_translate` in
-    locales/glossary.yml): brand and product names."""
+def _glossary(project: Project) -> dict:
+    """locales/glossary.yml: `do_not_translate: [terms]` and `terms: {locale: {source: target}}`."""
     import yaml
+
+    from helpcenter.errors import UserError
 
     path = project.locales_dir / "glossary.yml"
     if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [str(t) for t in data.get("do_not_translate") or []]
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"malformed glossary: {exc}", path=path,
+                        line=mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise UserError("the glossary must have `do_not_translate:` and/or `terms:`", path=path)
+    return data
+
+
+def glossary_terms(project: Project) -> list[str]:
+    """Terms that stay as they are in every language: brand and product names."""
+    return [str(t) for t in _glossary(project).get("do_not_translate") or []]
+
+
+def glossary_dictionaries(project: Project, targets: list[str]) -> dict[str, dict[str, str]]:
+    data = _glossary(project)
+    keep = {t: t for t in glossary_terms(project)}
+    terms = data.get("terms") or {}
+    return {locale: {**keep, **{str(k): str(v) for k, v in (terms.get(locale) or {}).items()}}
+            for locale in targets}
 
 
 def _needs_engine(entry: polib.POEntry) -> bool:
