@@ -365,3 +365,10 @@ def test_a_form_post_with_mistakes_gets_a_localized_page(project, tmp_path):
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
     assert "Veuillez vérifier votre demande" in page.text and "E-mail est obligatoire." in page.text
     assert "<b>" not in page.text
+
+
+def test_absurdly_nested_json_is_refused_not_a_crash(client):
+    body = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = client.post("/api/tickets", content=body,
+                           headers={"content-type": "application/json"})
+    assert response.status_code in (413, 422)

@@ -113,12 +113,12 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         if kind == JSON:
             try:
                 data = json.loads(await request.body() or b"null")
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep too
                 raise validation.Invalid({"body": {"code": "invalid_json",
                                                    "message": "the body is not valid JSON"}})
             try:  # JSON may escape lone surrogates, which no database can store as text
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
-            except UnicodeEncodeError:
+            except (UnicodeEncodeError, RecursionError):
                 raise validation.Invalid({"body": {"code": "invalid_unicode",
                                                    "message": "the body contains invalid Unicode"}})
             if not isinstance(data, dict):
