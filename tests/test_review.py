@@ -55,3 +55,10 @@ def test_bulk_accept_from_the_command_line(drafted: Path):
     missing = CliRunner().invoke(cli, ["review", "--root", str(drafted), "--accept", "ar",
                                        "orders/nope.md"])
     assert missing.exit_code == 1 and "no catalog" in missing.output
+
+
+def test_unknown_locale_or_article_is_a_404(drafted: Path):
+    client = TestClient(create_app(load_project(drafted)))
+    assert client.get("/review/xx/orders/refunds.md").status_code == 404
+    assert client.get("/review/ar/orders/nope.md").status_code == 404
+    assert client.get("/preview/ar/orders/nope.md").status_code == 404

@@ -30,6 +30,13 @@ class Invalid(Exception):
         self.errors = errors
 
 
+def _locale(data, settings: Settings, errors) -> str | None:
+    locale = _text(data, "locale", errors, limit=20)
+    if locale and locale not in settings.locales:
+        _error(errors, "locale", "unknown_locale", f"locale must be one of {settings.locales}")
+    return locale
+
+
 def _default(value):
     """null means absent; anything else (even an empty list) is checked as given."""
     return {} if value is None else value
@@ -69,9 +76,7 @@ def ticket(data: dict[str, Any], settings: Settings) -> NewTicket:
     values = {key: _text(data, key, errors, limit=limit) for key, limit in LIMITS.items()}
     if values["email"] and not EMAIL.match(values["email"]):
         _error(errors, "email", "invalid_email", "email is not a valid address")
-    locale = _text(data, "locale", errors, limit=20)
-    if locale and locale not in settings.locales:
-        _error(errors, "locale", "unknown_locale", f"locale must be one of {settings.locales}")
+    locale = _locale(data, settings, errors)
     category = _text(data, "category", errors, required=False, limit=100)
     if category and settings.categories and category not in settings.categories:
         _error(errors, "category", "unknown_category",
@@ -174,9 +179,7 @@ def _chat(raw, errors) -> dict[str, Any]:
 
 def feedback(data: dict[str, Any], settings: Settings) -> dict[str, Any]:
     errors: dict[str, dict[str, str]] = {}
-    locale = _text(data, "locale", errors, limit=20)
-    if locale and locale not in settings.locales:
-        _error(errors, "locale", "unknown_locale", f"locale must be one of {settings.locales}")
+    locale = _locale(data, settings, errors)
     page = _text(data, "page", errors, limit=2000)
     helpful = data.get("helpful")
     if not isinstance(helpful, bool):
@@ -189,9 +192,7 @@ def feedback(data: dict[str, Any], settings: Settings) -> dict[str, Any]:
 
 def event(data: dict[str, Any], settings: Settings) -> dict[str, Any]:
     errors: dict[str, dict[str, str]] = {}
-    locale = _text(data, "locale", errors, limit=20)
-    if locale and locale not in settings.locales:
-        _error(errors, "locale", "unknown_locale", f"locale must be one of {settings.locales}")
+    locale = _locale(data, settings, errors)
     type_ = _text(data, "type", errors, limit=40)
     if type_ and type_ not in EVENT_TYPES:
         _error(errors, "type", "unknown_type", f"type must be one of {EVENT_TYPES}")

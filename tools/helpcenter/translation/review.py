@@ -60,6 +60,7 @@ def create_app(project: Project) -> Starlette:
         return _page("Review translations", body, single=True)
 
     def load(locale: str, path: str):
+        """(source page, catalog path, catalog) of a review URL, or UserError → 404."""
         article = PurePosixPath(path)
         if locale not in project.codes[1:]:
             raise UserError(f"unknown locale {locale!r}")
@@ -71,10 +72,7 @@ def create_app(project: Project) -> Starlette:
 
     async def article(request: Request) -> Response:
         locale, path = request.path_params["locale"], request.path_params["path"]
-        try:
-            page, _, po = load(locale, path)
-        except UserError as exc:
-            return HTMLResponse(html.escape(exc.message), status_code=404)
+        page, _, po = load(locale, path)
         rows = []
         for i, entry in enumerate(e for e in po if not e.obsolete):
             state = catalog.state(entry)
@@ -97,10 +95,7 @@ def create_app(project: Project) -> Starlette:
 
     async def save(request: Request) -> Response:
         locale, path = request.path_params["locale"], request.path_params["path"]
-        try:
-            _, po_path, po = load(locale, path)
-        except UserError as exc:
-            return HTMLResponse(html.escape(exc.message), status_code=404)
+        _, po_path, po = load(locale, path)
         form = await request.form()
         accepted = set(form.getlist("accept"))
         for entry in po:
@@ -121,10 +116,7 @@ def create_app(project: Project) -> Starlette:
         import markdown
 
         locale, path = request.path_params["locale"], request.path_params["path"]
-        try:
-            page, _, po = load(locale, path)
-        except UserError as exc:
-            return HTMLResponse(html.escape(exc.message), status_code=404)
+        page, _, po = load(locale, path)
         drafts = {e.msgctxt: e.msgstr for e in po if not e.obsolete and e.msgstr
                   and catalog.state(e) != catalog.FLAGGED}
         text = parse(page.file.read_text(encoding="utf-8")).render(drafts)
@@ -138,7 +130,10 @@ def create_app(project: Project) -> Starlette:
         return HTMLResponse(f'<!doctype html><html lang="{locale}" dir="{direction}"><meta charset="utf-8">'
                             f"<style>body{{font:16px/1.6 system-ui,sans-serif;margin:1rem}}</style>{body}")
 
-    return Starlette(routes=[
+    async def not_found(request: Request, exc: UserError) -> Response:
+        return HTMLResponse(html.escape(exc.message), status_code=404)
+
+    return Starlette(exception_handlers={UserError: not_found}, routes=[
         Route("/", index),
         Route("/review/{locale}/{path:path}", article, methods=["GET"]),
         Route("/review/{locale}/{path:path}", save, methods=["POST"]),
