@@ -166,3 +166,12 @@ def database_url(request, tmp_path: Path):
     finally:
         admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         admin.close()
+
+
+# ---- translation -------------------------------------------------------------------------
+@pytest.fixture
+def fake_deepl(monkeypatch):
+    """A running fake DeepL (tests/fake_deepl.py) with DEEPL_SERVER_URL and DEEPL_AUTH_KEY set."""
+    from fake_deepl import serving
+
+    yield from serving(monkeypatch)

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 import polib
 import pytest
 
-from fake_deepl import fake_deepl, fast_sdk  # noqa: F401 - the fixture
+from fake_deepl import fast_sdk
 from helpcenter.config import load_project
 from helpcenter.errors import UserError
 from helpcenter.translation import catalog, engines
