@@ -21,6 +21,8 @@ def _optional(schema: dict[str, Any]) -> dict[str, Any]:
     kind = schema.get("type")
     if kind is None:
         return {"anyOf": [schema, {"type": "null"}]}
+    if "enum" in schema:
+        return {**schema, "type": [kind, "null"], "enum": [*schema["enum"], None]}
     return {**schema, "type": [kind, "null"]}
 
 
