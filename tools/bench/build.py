@@ -118,7 +118,7 @@ def run_baseline(root: Path, site: Path) -> dict:
         for loc in project.locales)
     # The staged pages name our home/category templates; plain Material renders them as pages.
     stub = root / "baseline-theme"
-    for name in ("home.html", "category.html"):
+    for name in ("home.html", "category.html", "request.html"):
         write(stub / name, '{% extends "main.html" %}\n')
     config = root / "baseline.yml"
     config.write_text(
