@@ -83,6 +83,13 @@ def settings_for(url: str, hook: str, **changes) -> Settings:
     return settings
 
 
+def with_worker(settings: Settings):
+    """The app with an outbox worker that the test drives by hand (see `drain`)."""
+    app = create_app(settings, worker=False)
+    app.state.outbox = outbox.OutboxWorker(app.state.store, settings)
+    return app
+
+
 def drain(app, rounds: int = 60) -> None:
     """Run outbox passes until nothing is due (tests drive the worker by hand)."""
     store = app.state.store
@@ -105,8 +112,7 @@ def free_port() -> int:
 def test_a_ticket_waits_while_the_desk_is_down_then_arrives_once(database_url):
     port = free_port()  # nothing listens there yet: the desk is down
     hook = f"http://127.0.0.1:{port}/hook"
-    app = create_app(settings_for(database_url, hook), worker=False)
-    app.state.outbox = outbox.OutboxWorker(app.state.store, settings_for(database_url, hook))
+    app = with_worker(settings_for(database_url, hook))
     with TestClient(app) as client:
         reference = client.post("/api/tickets", json=TICKET).json()["reference"]
         drain(app, rounds=3)
@@ -126,8 +132,7 @@ def test_a_ticket_waits_while_the_desk_is_down_then_arrives_once(database_url):
 
 def test_the_webhook_body_is_signed(database_url):
     desk = FakeHelpDesk().start()
-    app = create_app(settings_for(database_url, desk.url), worker=False)
-    app.state.outbox = outbox.OutboxWorker(app.state.store, settings_for(database_url, desk.url))
+    app = with_worker(settings_for(database_url, desk.url))
     with TestClient(app) as client:
         client.post("/api/tickets", json=TICKET)
         drain(app, rounds=2)
@@ -138,8 +143,7 @@ def test_the_webhook_body_is_signed(database_url):
 
 def test_retry_after_is_honoured(database_url):
     desk = FakeHelpDesk(status=429, retry_after="120").start()
-    app = create_app(settings_for(database_url, desk.url), worker=False)
-    app.state.outbox = outbox.OutboxWorker(app.state.store, settings_for(database_url, desk.url))
+    app = with_worker(settings_for(database_url, desk.url))
     with TestClient(app) as client:
         client.post("/api/tickets", json=TICKET)
         drain(app, rounds=5)
@@ -153,9 +157,7 @@ def test_retry_after_is_honoured(database_url):
 
 def test_dead_letters_wait_for_a_retry_command(database_url, tmp_path):
     desk = FakeHelpDesk(status=500).start()
-    settings = settings_for(database_url, desk.url, max_attempts=3)
-    app = create_app(settings, worker=False)
-    app.state.outbox = outbox.OutboxWorker(app.state.store, settings)
+    app = with_worker(settings_for(database_url, desk.url, max_attempts=3))
     with TestClient(app) as client:
         reference = client.post("/api/tickets", json=TICKET).json()["reference"]
         drain(app, rounds=20)
@@ -173,8 +175,7 @@ def test_dead_letters_wait_for_a_retry_command(database_url, tmp_path):
 
 def test_a_permanent_refusal_is_dead_at_once(database_url):
     desk = FakeHelpDesk(status=400).start()
-    app = create_app(settings_for(database_url, desk.url), worker=False)
-    app.state.outbox = outbox.OutboxWorker(app.state.store, settings_for(database_url, desk.url))
+    app = with_worker(settings_for(database_url, desk.url))
     with TestClient(app) as client:
         client.post("/api/tickets", json=TICKET)
         drain(app, rounds=3)

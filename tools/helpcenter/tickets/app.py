@@ -179,21 +179,18 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         ticket.attachments = await _attachments(uploads, settings)
         return ticket
 
-    async def create_feedback(request: Request) -> Response:
-        if (refused := await limited(request, "feedback", scale=5)) is not None:
+    async def stored(request: Request, bucket: str, scale: int, check, write) -> Response:
+        """Feedback and events: limit, validate, store, 201 with the new id."""
+        if (refused := await limited(request, bucket, scale=scale)) is not None:
             return refused
         data, _, _ = await payload(request)
-        item = validation.feedback(data, settings)
-        feedback_id = await store.add_feedback(**item)
-        return JSONResponse({"id": feedback_id}, status_code=201)
+        return JSONResponse({"id": await write(**check(data, settings))}, status_code=201)
+
+    async def create_feedback(request: Request) -> Response:
+        return await stored(request, "feedback", 5, validation.feedback, store.add_feedback)
 
     async def create_event(request: Request) -> Response:
-        if (refused := await limited(request, "events", scale=EVENTS_SCALE)) is not None:
-            return refused
-        data, _, _ = await payload(request)
-        item = validation.event(data, settings)
-        event_id = await store.add_event(**item)
-        return JSONResponse({"id": event_id}, status_code=201)
+        return await stored(request, "events", EVENTS_SCALE, validation.event, store.add_event)
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok", "database": store.db.dialect})
