@@ -126,6 +126,12 @@ def test_batches_respect_deepls_limits():
     assert sorted(i for g in groups for i in g) == list(range(len(texts)))
 
 
+def test_packs_split_only_an_article_too_long_for_one_request():
+    packed = engines.packs([["a"] * 44, ["b"] * 41, ["c"] * 62, ["d"] * 3])
+    assert [len(g) for g in packed] == [44, 50, 50, 6]  # b stays whole; c fills around it
+    assert {u for u, _ in packed[1]} == {1, 2} and {u for u, _ in packed[3]} == {2, 3}
+
+
 def test_the_build_publishes_catalogs_with_their_notices(project: Path):
     from helpcenter.site.build import build_site
 
@@ -267,3 +273,84 @@ def test_the_glossary_is_synced_to_deepl_only_when_it_changed(project: Path, fak
     third = run(project)
     assert third.glossary_changed == ["fr"]
     assert len(glossary_writes()) == writes + 1
+
+
+# ---- short articles of one category and locale share a request ---------------------------
+GIFT_CARDS = "billing/gift-cards.md"
+INVOICES = "billing/invoices.md"
+
+
+def add_article(project_root: Path, article: str, title: str, *paragraphs: str) -> None:
+    page = project_root / "content/en" / article
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(f"---\ntitle: {title}\n---\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def add_billing(project_root: Path) -> None:
+    add_article(project_root, GIFT_CARDS, "Gift cards", "Gift cards never expire.",
+                "You can pay with two gift cards at once.")
+    add_article(project_root, INVOICES, "Invoices", "Every order comes with an invoice.")
+
+
+def contexts(fake_deepl) -> list[str]:
+    return [c.params.get("context") for c in fake_deepl.translate_calls()]
+
+
+def test_short_articles_of_one_category_share_a_request_named_after_all_of_them(project: Path,
+                                                                                 fake_deepl):
+    from fake_deepl import fake_translate
+
+    add_billing(project)
+    report = run(project, locales=["fr"])  # fr wrote orders/returns.md: refunds is alone
+    assert contexts(fake_deepl) == ["Help center articles in 'billing': Gift cards; Invoices",
+                                    "Refund timing"]
+    assert report.requests == 2
+    assert report.locales["fr"].billed == fake_deepl.billed_characters
+    for article in (GIFT_CARDS, INVOICES):
+        drafts = entries(project, "fr", article)
+        assert drafts and all(e.msgstr == fake_translate(e.msgid, "FR", tag_handling="xml")
+                              for e in drafts)
+
+
+def test_articles_of_different_categories_never_share_a_request(project: Path, fake_deepl):
+    add_article(project, GIFT_CARDS, "Gift cards", "Gift cards never expire.")
+    add_article(project, "contact/phone.md", "Phone support", "Call us on weekdays.")
+    run(project, locales=["ar"])
+    assert contexts(fake_deepl) == [
+        "Gift cards", "Phone support", "How can we help?",
+        "Help center articles in 'orders': Orders; Refund timing; Return an item"]
+
+
+def test_a_stopped_packed_request_leaves_valid_catalogs_and_a_rerun_bills_only_the_rest(
+        project: Path, fake_deepl, monkeypatch):
+    add_billing(project)
+    add_article(project, "orders/shipping.md", "Shipping", "We ship within two days.")
+    deepl = engines.build("deepl")
+    send = deepl.translate
+
+    def quota_runs_out_after_this(*args, **kwargs):
+        batch = send(*args, **kwargs)
+        fake_deepl.fail_next(456, endpoint="/v2/translate")
+        return batch
+
+    monkeypatch.setattr(deepl, "translate", quota_runs_out_after_this)
+    with pytest.raises(UserError, match="quota"):
+        translate(load_project(project), deepl, locales=["fr"])
+    assert contexts(fake_deepl)[0] == "Help center articles in 'billing': Gift cards; Invoices"
+    assert [c.injected for c in fake_deepl.translate_calls()] == [None, "fail"]  # orders: 456
+    for po_path in (project / "locales").rglob("*.po"):
+        polib.pofile(str(po_path))  # every catalog on disk is valid
+    assert all(catalog.state(e) == catalog.MACHINE_DRAFT
+               for article in (GIFT_CARDS, INVOICES) for e in entries(project, "fr", article))
+    billed_before = fake_deepl.billed_characters
+
+    fake_deepl.reset()
+    rest = run(project, locales=["fr"])
+    assert contexts(fake_deepl) == ["Help center articles in 'orders': Refund timing; Shipping"]
+    assert rest.locales["fr"].billed == fake_deepl.billed_characters
+    billed_after = fake_deepl.billed_characters
+    fake_deepl.reset()
+    for po_path in (project / "locales").rglob("*.po"):
+        po_path.unlink()
+    run(project, locales=["fr"])
+    assert billed_before + billed_after == fake_deepl.billed_characters  # nothing billed twice

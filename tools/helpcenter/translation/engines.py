@@ -38,16 +38,35 @@ class Engine(Protocol):
 
 def batches(texts: list[str]) -> list[list[int]]:
     """Indexes of `texts` grouped into requests DeepL accepts (count and size)."""
-    groups: list[list[int]] = [[]]
+    return [[index for _, index in group] for group in packs([texts])]
+
+
+def packs(units: list[list[str]]) -> list[list[tuple[int, int]]]:
+    """(unit, index) pairs of several units' texts grouped into requests DeepL accepts.
+
+    Units (articles) share a request while they fit. A unit that fits one request on its own is
+    never split across two; a larger one is split, its first part filling the request in
+    progress and its last part left open to the next units.
+    """
+    groups: list[list[tuple[int, int]]] = [[]]
     size = 0
-    for index, text in enumerate(texts):
-        cost = len(json.dumps(text)) + 8  # ensure_ascii: a CJK character costs 6 bytes
-        if groups[-1] and (len(groups[-1]) >= MAX_TEXTS or size + cost > MAX_BYTES):
+    for unit, texts in enumerate(units):
+        costs = [len(json.dumps(text)) + 8 for text in texts]  # ensure_ascii: CJK is 6 bytes
+        alone = len(texts) <= MAX_TEXTS and sum(costs) <= MAX_BYTES
+        if alone and not _fits(len(groups[-1]) + len(texts), size + sum(costs)):
             groups.append([])
             size = 0
-        groups[-1].append(index)
-        size += cost
+        for index, cost in enumerate(costs):
+            if groups[-1] and not _fits(len(groups[-1]) + 1, size + cost):
+                groups.append([])
+                size = 0
+            groups[-1].append((unit, index))
+            size += cost
     return [g for g in groups if g]
+
+
+def _fits(count: int, size: int) -> bool:
+    return count <= MAX_TEXTS and size <= MAX_BYTES
 
 
 class Pseudo:

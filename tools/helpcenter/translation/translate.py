@@ -2,15 +2,17 @@
 
 For every source page and target locale (pages hand-written in `content/<locale>/` are left
 alone), the catalog is synced with the page's segments, then only segments with no translation,
-or whose machine draft's source changed, go to the engine, in batches DeepL accepts. Each batch
-is saved before the next is sent, so a stopped run (quota, network, kill -9) keeps its work and
-a re-run continues. Reviewed translations are never overwritten.
+or whose machine draft's source changed, go to the engine, in batches DeepL accepts: short
+articles of one category and locale share a request. Each batch is saved before the next is
+sent, so a stopped run (quota, network, kill -9) keeps its work and a re-run continues.
+Reviewed translations are never overwritten.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
@@ -19,7 +21,7 @@ import polib
 from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.translation import catalog, inline, qa
-from helpcenter.translation.engines import Engine, batches
+from helpcenter.translation.engines import Engine, packs
 from helpcenter.translation.segments import parse
 
 Progress = Callable[[str, int, int], None]
@@ -88,18 +90,23 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
         for job in locale_jobs:
             stats.segments += len(job.entries)
             stats.characters += sum(len(e.msgid) for e in job.entries)
-            if dry_run:
-                continue
-            tagged = [inline.to_tagged(e.msgid, references=job.references) for e in job.entries]
-            for group in batches([t for t, _ in tagged]):
-                batch = engine.translate([tagged[i][0] for i in group], source, locale,
-                                         context=job.title)
+        if dry_run:
+            continue
+        for _, same_category in groupby(locale_jobs, key=lambda job: _category(job.path)):
+            run = list(same_category)
+            tagged = [[inline.to_tagged(e.msgid, references=job.references) for e in job.entries]
+                      for job in run]
+            for group in packs([[t for t, _ in texts] for texts in tagged]):
+                touched = sorted({j for j, _ in group})
+                batch = engine.translate([tagged[j][i][0] for j, i in group], source, locale,
+                                         context=_context([run[j] for j in touched]))
                 report.requests += 1
-                stats.billed += batch.billed
-                for i, text in zip(group, batch.texts):
-                    stats.flagged += _store(job.entries[i], text, tagged[i][1], engine.name,
-                                            locale, keep)
-                catalog.save(job.po, job.po_path)  # each batch is kept before the next is sent
+                stats.billed += batch.billed  # billed per locale, and a pack has one locale
+                for (j, i), text in zip(group, batch.texts):
+                    stats.flagged += _store(run[j].entries[i], text, tagged[j][i][1],
+                                            engine.name, locale, keep)
+                for j in touched:  # each batch is kept before the next is sent
+                    catalog.save(run[j].po, run[j].po_path)
                 done += len(group)
                 progress(f"Translating {locale}", done, total)
     return report
@@ -136,6 +143,22 @@ def glossary_dictionaries(project: Project, targets: list[str]) -> dict[str, dic
     terms = data.get("terms") or {}
     return {locale: {**keep, **{str(k): str(v) for k, v in (terms.get(locale) or {}).items()}}
             for locale in targets}
+
+
+def _category(path: PurePosixPath) -> str:
+    """The category folder of an article: its first path component ("" at the top level)."""
+    return path.parts[0] if len(path.parts) > 1 else ""
+
+
+def _context(jobs: list[_Job]) -> str:
+    """DeepL's `context` (free of charge) for a request: the article's title when it holds one
+    article. Short articles of one category share a request, which makes fewer requests but
+    gives DeepL a less specific hint: the category and every title in the request."""
+    if len(jobs) == 1:
+        return jobs[0].title
+    category = _category(jobs[0].path)
+    where = f" in '{category}'" if category else ""
+    return f"Help center articles{where}: " + "; ".join(job.title for job in jobs)
 
 
 def _needs_engine(entry: polib.POEntry) -> bool:
