@@ -53,3 +53,16 @@ def test_a_killed_build_leaves_the_previous_site_and_the_next_build_works(projec
     assert subprocess.run(command, capture_output=True).returncode == 0
     assert "新しいタイトル" in page.read_text(encoding="utf-8")
     assert not staging.exists()
+
+
+def test_a_new_file_gets_the_usual_mode_and_a_replaced_one_keeps_its_own(tmp_path):
+    # mkstemp's 0600 would hide a report or a catalog from the web server and other users.
+    fresh, plain = tmp_path / "new.txt", tmp_path / "plain.txt"
+    atomic.write_text(fresh, "a")
+    plain.write_text("a")  # what open() gives under this process's umask
+    assert fresh.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    kept = tmp_path / "kept.txt"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    atomic.write_text(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "new"
