@@ -94,7 +94,26 @@ def test_form_with_javascript_sends_the_visits_context(browser, live, locale, qu
     assert ticket["locale"] == locale and ticket["subject"] == query
     assert query in ticket["context"]["searches"]
     assert f"/{locale}/orders/returns/" in ticket["context"]["articles_viewed"]
+    # The report's "time to ticket": from the first search to sending, a second or more here.
+    assert 1000 <= ticket["context"]["since_first_search_ms"] < 120_000
+    # The report's views per article and deflection rate read these events.
+    assert ("orders/returns.md", f"/{locale}/orders/returns/") in recorded(
+        store, "article_view", locale, "article, page", ("orders/returns.md", f"/{locale}/orders/returns/"))
+    assert (f"/{locale}/request/",) in recorded(store, "form_open", locale, "page",
+                                                (f"/{locale}/request/",))
     context.close()
+
+
+def recorded(store, type_, locale, columns, awaited):
+    """The events of this type and locale, once the awaited row has landed (or 10 s passed)."""
+    deadline = time.monotonic() + 10
+    rows = []
+    while awaited not in rows and time.monotonic() < deadline:
+        with store.connection() as conn:
+            rows = conn.execute(f"SELECT {columns} FROM events WHERE type = ? AND locale = ?",
+                                (type_, locale)).fetchall()
+        time.sleep(0.1)
+    return rows
 
 
 def test_form_shows_errors_inline_and_in_a_summary(phone, live):
@@ -191,14 +210,7 @@ def test_a_search_without_results_offers_the_request_form_and_is_recorded(phone,
     link = phone.locator("#hc-header-search-status a")
     link.wait_for(timeout=10_000)
     assert link.get_attribute("href").endswith("request/")
-    deadline = time.monotonic() + 10
-    rows = []
-    while not rows and time.monotonic() < deadline:
-        with store.connection() as conn:
-            rows = conn.execute("SELECT query, results FROM events WHERE type = 'search' "
-                                "AND query = 'qwxyzzy'").fetchall()
-        time.sleep(0.1)
-    assert rows == [("qwxyzzy", 0)]
+    assert ("qwxyzzy", 0) in recorded(store, "search", "en", "query, results", ("qwxyzzy", 0))
 
 
 @pytest.mark.parametrize("locale", ["en", "ja", "ar"])

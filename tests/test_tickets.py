@@ -58,6 +58,23 @@ def test_a_ticket_is_stored_with_its_context(client):
     assert stored["context"]["articles_viewed"] == ["returns/refund-timing"]
 
 
+@pytest.mark.parametrize("since, stored", [(90_500, 90_500), (90_500.0, 90_500), (None, None)])
+def test_the_time_since_the_first_search_is_kept_for_the_report(client, since, stored):
+    context = {**TICKET["context"], "since_first_search_ms": since}
+    response = client.post("/api/tickets", json={**TICKET, "context": context})
+    assert response.status_code == 201
+    ticket = store_of(client).ticket(response.json()["reference"])
+    assert ticket["context"].get("since_first_search_ms") == stored
+
+
+@pytest.mark.parametrize("since", [-1, 86_400_001, True, "90s"])
+def test_an_impossible_time_since_the_first_search_is_refused(client, since):
+    context = {**TICKET["context"], "since_first_search_ms": since}
+    response = client.post("/api/tickets", json={**TICKET, "context": context})
+    assert response.status_code == 422
+    assert response.json()["errors"]["context.since_first_search_ms"]["code"] == "type"
+
+
 def test_validation_errors_are_listed_field_by_field(client):
     response = client.post("/api/tickets", json={
         "name": " ", "email": "not-an-email", "subject": "x" * 301, "locale": "xx",

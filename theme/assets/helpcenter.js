@@ -30,6 +30,9 @@
     var list = context[kind].filter(function (v) { return v !== value; });
     list.push(value);
     context[kind] = list.slice(-20);
+    // When the visit's first search happened: a request then says how long the articles had
+    // to help (the report's "time to ticket"), measured on this one clock.
+    if (kind === "searches" && !context.firstSearchAt) context.firstSearchAt = Date.now();
     try { sessionStorage.setItem(CONTEXT_KEY, JSON.stringify(context)); } catch (e) { /* full */ }
   }
   function emit(name, detail) {
@@ -289,7 +292,9 @@
         setPending(null);
       }
     }
+    if (config.kind === "form") record({ type: "form_open", page: location.pathname });
     if (config.kind === "article") {
+      record({ type: "article_view", article: config.article, page: location.pathname });
       remember("articles", location.pathname);
       emit("article-view", { path: location.pathname, title: document.title });
     }
@@ -339,8 +344,11 @@
   }
   function visitContext(channel) {
     var context = readContext();
-    return { channel: channel || "form", page_url: document.referrer || location.href,
-             searches: context.searches, articles_viewed: context.articles };
+    var result = { channel: channel || "form", page_url: document.referrer || location.href,
+                   searches: context.searches, articles_viewed: context.articles };
+    var since = context.firstSearchAt ? Date.now() - context.firstSearchAt : -1;
+    if (since >= 0 && since <= 864e5) result.since_first_search_ms = since;
+    return result;
   }
   function queued() {
     try { return JSON.parse(localStorage.getItem(OUTBOX_KEY)) || []; } catch (e) { return []; }

@@ -29,7 +29,8 @@ def cli() -> None:
 
     Articles live in content/<locale>/ as Markdown; mkdocs.yml lists the locales. `build` makes
     the static site in site/, `serve` previews it with the ticket service while you write,
-    `api` runs the ticket service alone and `tickets` reads what customers sent.
+    `api` runs the ticket service alone, `tickets` reads what customers sent and `report`
+    shows what they searched for and did not find.
     """
 
 
@@ -334,6 +335,90 @@ def tickets_retry(root: Path, database: str | None, target: str | None) -> None:
     except UserError as exc:
         _fail(exc, root)
     out.print(f"Re-queued {count} delivery(ies); a running worker sends them now.")
+
+
+@cli.command()
+@root_option
+@database_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+              help="First day of the period (YYYY-MM-DD, UTC). Default: 30 days ago.")
+@click.option("--locale", "locales", multiple=True, metavar="CODE",
+              help="Only this locale (repeatable). Default: every locale.")
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html",
+              show_default=True, help="html: one self-contained page with charts; json: for "
+                                      "pipelines (fields in the README).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write it. Default: report.html for html, standard output for json.")
+def report(root: Path, database: str | None, since, locales: tuple[str, ...], fmt: str,
+           output: Path | None) -> None:
+    """What customers search for, don't find and ask about, per locale.
+
+    Reads the ticket service's database (searches, votes, form openings, tickets; no personal
+    data) and the translation catalogs.
+    """
+    import json as _json
+    from datetime import date, datetime, timedelta, timezone
+
+    from helpcenter import atomic
+    from helpcenter.report import gather
+    from helpcenter.report.render import html
+
+    today = datetime.now(timezone.utc).date()
+    first: date = since.date() if since else today - timedelta(days=29)
+    if first > today:
+        _fail(UserError(f"--since {first}: after today ({today})"), root)
+    try:
+        with err.status("Reading events and catalogs"):
+            data, project = gather(root, database, first, list(locales), today)
+    except UserError as exc:
+        _fail(exc, root)
+    if fmt == "json":
+        text = _json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = html(data, {loc.code: loc.name for loc in project.locales},
+                    {loc.code: loc.direction for loc in project.locales})
+        output = output or Path("report.html")
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    atomic.write_text(output, text)
+    err.print(f"Report for {first} to {today} → {output}", highlight=False)
+
+
+@cli.group()
+def events() -> None:
+    """Manage the events the help center records (searches, views, deflections)."""
+
+
+@events.command("prune")
+@root_option
+@database_option
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Delete events and feedback older than this many days. "
+                   "Default: extra.helpcenter.tickets.events_retention_days.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def events_prune(root: Path, database: str | None, days: int | None, dry_run: bool) -> None:
+    """Delete events and feedback older than the retention period."""
+    from helpcenter.report import retention
+    from helpcenter.tickets import settings as ticket_settings
+
+    try:
+        settings = ticket_settings.from_project(root, {"database": database})
+        days = days or settings.events_retention_days
+        if not days:
+            raise UserError("how many days of events to keep?",
+                            hint="pass --days N, or set extra.helpcenter.tickets."
+                                 "events_retention_days in mkdocs.yml")
+        older_than = retention.cutoff(days)
+        with err.status("Pruning") as spinner:
+            counts = retention.prune(
+                _store(root, database), older_than, dry_run=dry_run,
+                progress=lambda table, n: spinner.update(f"Pruning {table}: {n:,} deleted"))
+    except UserError as exc:
+        _fail(exc, root)
+    verb = "Would delete" if dry_run else "Deleted"
+    out.print(f"{verb} {counts['events']:,} event(s) and {counts['feedback']:,} feedback "
+              f"vote(s) from before {older_than[:10]} (kept {days} days).", highlight=False)
 
 
 def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bool,

@@ -95,6 +95,8 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         hc.update(
             status=entry["status"],
             kind=entry["kind"],
+            # The source article this page renders: events name it whatever the locale.
+            article=path if entry["kind"] == "article" else None,
             is_fallback=fallback,
             notice=self._notice(entry),
             indexable=entry["kind"] == "article" and not fallback,

@@ -6,6 +6,13 @@ edit a released migration: add the next one.
 
 from __future__ import annotations
 
+# Plain SQL both dialects read alike.
+_REPORT_INDEXES = [
+    "CREATE INDEX events_type_time ON events (type, created_at)",
+    "CREATE INDEX events_time ON events (created_at)",
+    "CREATE INDEX feedback_time ON feedback (created_at)",
+]
+
 # (version, description, {dialect: [statements]})
 MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     (1, "tickets, attachments, outbox, feedback, events", {
@@ -78,4 +85,7 @@ MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
                 query TEXT, results INTEGER, page TEXT, article TEXT)""",
         ],
     }),
+    # `helpcenter report` reads events by type and period; `helpcenter events prune` by age.
+    (2, "indexes for reports and retention", {
+        "sqlite": _REPORT_INDEXES, "postgresql": _REPORT_INDEXES}),
 ]

@@ -9,7 +9,8 @@ from typing import Any
 
 from helpcenter import __version__
 from helpcenter.tickets.settings import Settings
-from helpcenter.tickets.validation import CHANNELS, EMAIL, EVENT_TYPES, LIMITS, MAX_RESULTS, NOT_BLANK
+from helpcenter.tickets.validation import (CHANNELS, EMAIL, EVENT_TYPES, LIMITS, MAX_RESULTS,
+                                          MAX_SINCE_SEARCH_MS, NOT_BLANK)
 
 
 def _string(limit: int, **extra) -> dict[str, Any]:
@@ -79,6 +80,11 @@ def document(settings: Settings) -> dict[str, Any]:
                                            "maxItems": 50}),
                     "articles_viewed": _optional({"type": "array", "items": {"type": "string"},
                                                   "maxItems": 50}),
+                    "since_first_search_ms": _optional({
+                        "type": "integer", "minimum": 0, "maximum": MAX_SINCE_SEARCH_MS,
+                        "description": "Milliseconds from the visit's first search to sending, "
+                                       "measured in the browser (`helpcenter report`: time to "
+                                       "ticket)."}),
                     "chat": _optional({"type": "object", "properties": {
                         "vendor": _optional(_string(200)),
                         "conversation_id": _optional(_string(200)),
@@ -123,7 +129,8 @@ def document(settings: Settings) -> dict[str, Any]:
                               **_error_responses("413", "415", "422", "429")},
             }},
             "/api/events": {"post": {
-                "summary": "Record a search, a suggestion click or a deflection (no IP, no email)",
+                "summary": "Record a search, a form opening, a suggestion click, a deflection or an "
+                           "article view (no IP, no email)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["locale", "type"],
                     "properties": {"locale": locale,

@@ -48,6 +48,8 @@ class Settings:
     targets: list[dict[str, Any]] = field(default_factory=list)
     max_attempts: int = 8
     redis: str | None = None
+    # `helpcenter events prune` deletes events and feedback older than this; None keeps them.
+    events_retention_days: int | None = None
     # The theme's UI strings per locale (locales/<locale>/ui.yml): the thank-you page uses them.
     ui: dict[str, dict[str, str]] = field(default_factory=dict)
     directions: dict[str, str] = field(default_factory=dict)
@@ -97,7 +99,8 @@ def parse(raw: dict[str, Any], source: Path, locales: list[str]) -> Settings:
 
     settings = Settings(locales=locales)
     simple = {"database": str, "max_body_bytes": int, "min_fill_seconds": (int, float),
-              "honeypot_field": str, "max_attempts": int, "redis": str}
+              "honeypot_field": str, "max_attempts": int, "redis": str,
+              "events_retention_days": int}
     for key, kind in simple.items():
         if key in raw:
             if not isinstance(raw[key], kind):

@@ -21,7 +21,10 @@ EMAIL = re.compile(r"^[^@ \t\r\n<>]+@[^@ \t\r\n<>]+\.[^@ \t\r\n<>]+$")
 MAX_RESULTS = 1_000_000
 LIMITS = {"name": 200, "email": 254, "subject": 300, "message": 20_000}
 CHANNELS = ("form", "chat")
-EVENT_TYPES = ("search", "suggestion_click", "deflection", "article_view")
+EVENT_TYPES = ("search", "suggestion_click", "deflection", "article_view", "form_open")
+# The visit's first search to sending, measured in the browser (one clock, no skew); longer
+# than a day is not one visit.
+MAX_SINCE_SEARCH_MS = 24 * 3600 * 1000
 
 
 class Invalid(Exception):
@@ -146,6 +149,16 @@ def _context(raw, errors) -> dict[str, Any]:
         if value:
             context[key] = value
     context["searches"] = _strings(raw.get("searches"), "context.searches", errors, limit=200)
+    since = raw.get("since_first_search_ms")
+    if isinstance(since, float) and since.is_integer():
+        since = int(since)
+    if since is not None:
+        if (not isinstance(since, int) or isinstance(since, bool)
+                or not 0 <= since <= MAX_SINCE_SEARCH_MS):
+            _error(errors, "context.since_first_search_ms", "type",
+                   f"since_first_search_ms must be an integer from 0 to {MAX_SINCE_SEARCH_MS}")
+        else:
+            context["since_first_search_ms"] = since
     context["articles_viewed"] = _strings(raw.get("articles_viewed"), "context.articles_viewed",
                                           errors)
     chat = raw.get("chat")

@@ -25,6 +25,7 @@ class LocaleStatus:
         "reviewed": 0, "machine": 0, "outdated": 0, "missing": 0})
     segments: dict[str, int] = field(default_factory=dict)
     words: dict[str, int] = field(default_factory=dict)
+    articles: dict[str, str] = field(default_factory=dict)  # source path -> its page state
 
     @property
     def reviewed_percent(self) -> float:
@@ -43,10 +44,13 @@ def status(project: Project) -> list[LocaleStatus]:
             doc = docs[path]
             if content.page(locale, path):  # written by a person
                 result.pages["reviewed"] += 1
+                result.articles[str(path)] = "reviewed"
                 _count(result, catalog.REVIEWED, [s.text for s in doc.segments])
                 continue
             rendered = stage.from_catalog(project, locale, page, "machine")
-            result.pages[rendered[1] if rendered else "missing"] += 1
+            state = rendered[1] if rendered else "missing"
+            result.pages[state] += 1
+            result.articles[str(path)] = state
             po_path = catalog.catalog_path(project.locales_dir, locale, path)
             known = {e.msgctxt: e for e in catalog.load(po_path) if not e.obsolete}
             for segment in doc.segments:

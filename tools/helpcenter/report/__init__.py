@@ -1,0 +1,44 @@
+"""`helpcenter report`: what customers search for, don't find and ask about, per locale.
+
+queries (SQL aggregates) → figures (the JSON format) → render (one HTML file with SVG charts).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from helpcenter.report.figures import compute
+from helpcenter.report.queries import Queries, Scope
+
+
+def gather(root: Path, database: str | None, since: date, locales: list[str],
+           today: date) -> tuple[dict[str, Any], Any]:
+    """The report's data for the help center at ROOT, and the project (names, directions)."""
+    from helpcenter.config import load_project
+    from helpcenter.content import articles
+    from helpcenter.errors import UserError
+    from helpcenter.tickets import settings as ticket_settings
+    from helpcenter.tickets.store import Database, Store
+    from helpcenter.translation.status import status
+
+    project = load_project(root)
+    unknown = [code for code in locales if code not in project.codes]
+    if unknown:
+        raise UserError(f"--locale {', '.join(unknown)}: not a locale of this help center",
+                        path=project.config_file,
+                        hint=f"the locales in mkdocs.yml are {', '.join(project.codes)}")
+    db = Database(ticket_settings.from_project(root, {"database": database}).database)
+    if db.dialect == "sqlite" and not db.path.is_file():
+        raise UserError(f"no ticket database at {db.path}",
+                        hint="pass --database URL, or set extra.helpcenter.tickets.database; the "
+                             "ticket service creates it when it first starts")
+    store = Store(db)
+    store.migrate()  # an older database gains the report's indexes
+    content = articles.scan(project)
+    titles = {str(path): page.title for path, page in content.source_pages.items()}
+    data = compute(Queries(store, Scope(since.isoformat(), tuple(locales))),
+                   locales=project.codes, today=today, translation=status(project),
+                   titles=titles)
+    return data, project

@@ -1,0 +1,214 @@
+"""The report's figures: what customers search for, don't find and ask about, per locale.
+
+`compute()` returns plain data (the JSON format, documented in the README); the HTML format
+draws the same data. Definitions, so the numbers can be checked against the database:
+
+- a search is one `search` event (sent when the customer pauses typing); queries are grouped
+  case-insensitively with runs of spaces collapsed, and shown as most often typed;
+- a query's trend compares the second half of the period with the first half;
+- the deflection rate is deflections (a suggested article opened from the request form, then
+  the customer moved on without sending) divided by request-form openings;
+- time to ticket is the median, over tickets whose visit searched first, of the time from the
+  visit's first search to sending, as the browser measured it;
+- coverage comes from the catalogs (`helpcenter status`); "most viewed, not reviewed" ranks a
+  locale's article views where that locale's page is missing, outdated or a machine draft.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta, timezone
+from pathlib import PurePosixPath
+from typing import Any
+
+from helpcenter.report.queries import Queries, Scope
+
+TOP = 20              # queries and articles listed per locale
+COMMENTS = 5          # newest comments shown per article
+NOT_REVIEWED = ("missing", "outdated", "machine")
+
+
+def normalize(query: str) -> str:
+    return " ".join(query.split()).casefold()
+
+
+def compute(queries: Queries, *, locales: list[str], today: date,
+            translation: list[Any] | None = None,
+            titles: dict[str, str] | None = None) -> dict[str, Any]:
+    scope = queries.scope
+    days = _days(date.fromisoformat(scope.since), today)
+    shown = [code for code in locales if not scope.locales or code in scope.locales]
+    titles = titles or {}
+    views = _views(queries)
+    return {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "period": {"since": scope.since, "until": today.isoformat(), "days": len(days)},
+        "locales": shown,
+        "searches": _searches(queries, shown, days),
+        "articles": _articles(queries, titles),
+        "deflection": _deflection(queries, shown),
+        "tickets": _tickets(queries, shown, days),
+        "translation": _translation(translation or [], shown, views, titles),
+    }
+
+
+def _days(since: date, until: date) -> list[str]:
+    return [(since + timedelta(n)).isoformat() for n in range((until - since).days + 1)]
+
+
+def _trend(per_day: list[int]) -> dict[str, int]:
+    half = len(per_day) // 2
+    return {"previous": sum(per_day[:half]), "recent": sum(per_day[half:])}
+
+
+# ---- searches ---------------------------------------------------------------------------------
+def _searches(queries: Queries, locales: list[str], days: list[str]) -> dict[str, Any]:
+    index = {day: i for i, day in enumerate(days)}
+    totals = {code: [0] * len(days) for code in locales}
+    zeros = {code: [0] * len(days) for code in locales}
+    # per locale, per normalized query: daily counts, daily zero-result counts, spellings
+    found: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for locale, query, day, zero, count in queries.searches():
+        if locale not in totals or day not in index:
+            continue  # a locale no longer configured; a clock in the future
+        i = index[day]
+        totals[locale][i] += count
+        entry = found[locale].setdefault(normalize(query), {
+            "days": [0] * len(days), "zero": 0, "spellings": Counter()})
+        entry["days"][i] += count
+        entry["spellings"][" ".join(query.split())] += count
+        if zero:
+            zeros[locale][i] += count
+            entry["zero"] += count
+    result = {}
+    for code in locales:
+        entries = [_query(e) for e in found[code].values()]
+        entries.sort(key=lambda q: (-q["count"], q["query"]))
+        zero = sorted((q for q in entries if q["zero_results"]),
+                      key=lambda q: (-q["zero_results"], q["query"]))
+        result[code] = {
+            "total": sum(totals[code]), "zero_results": sum(zeros[code]),
+            "per_day": [{"date": d, "searches": t, "zero_results": z}
+                        for d, t, z in zip(days, totals[code], zeros[code])],
+            "top": entries[:TOP], "zero": zero[:TOP], "distinct": len(entries),
+        }
+    return result
+
+
+def _query(entry: dict[str, Any]) -> dict[str, Any]:
+    spelling = min(entry["spellings"].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return {"query": spelling, "count": sum(entry["days"]), "zero_results": entry["zero"],
+            "per_day": entry["days"], "trend": _trend(entry["days"])}
+
+
+# ---- articles ---------------------------------------------------------------------------------
+def _articles(queries: Queries, titles: dict[str, str]) -> dict[str, Any]:
+    votes: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for locale, page, helpful, count in queries.votes():
+        votes[(locale, page)][0 if helpful else 1] += count
+    ranked = sorted(((key, v) for key, v in votes.items() if v[1]),
+                    key=lambda kv: (-kv[1][1], kv[1][0], kv[0]))[:TOP]
+    listed = []
+    for (locale, page), (yes, no) in ranked:
+        article = article_of(page, locale, titles)
+        listed.append({
+            "locale": locale, "page": page, "article": article,
+            "title": titles.get(article or "", ""),
+            "helpful": yes, "not_helpful": no,
+            "comments": [{"at": at, "text": text}
+                         for at, text in queries.comments(locale, page, COMMENTS)]})
+    return {"votes": sum(sum(v) for v in votes.values()),
+            "not_helpful": sum(v[1] for v in votes.values()), "least_helpful": listed}
+
+
+def article_of(page: str, locale: str, articles: dict[str, Any]) -> str | None:
+    """The source article a page URL shows: /<base>/<locale>/billing/refunds/ -> billing/refunds.md."""
+    parts = [p for p in page.split("?")[0].split("#")[0].split("/") if p]
+    if parts and parts[-1] == "index.html":
+        parts.pop()
+    if locale not in parts:
+        return None
+    rest = parts[parts.index(locale) + 1:]
+    for candidate in ("/".join(rest) + ".md", str(PurePosixPath(*rest, "index.md"))):
+        if candidate in articles:
+            return candidate
+    return None
+
+
+# ---- requests -----------------------------------------------------------------------------------
+def _deflection(queries: Queries, locales: list[str]) -> dict[str, Any]:
+    counts = {code: Counter() for code in locales}
+    for locale, type_, count in queries.event_counts(("form_open", "deflection",
+                                                      "suggestion_click")):
+        if locale in counts:
+            counts[locale][type_] += count
+
+    def figures(c: Counter) -> dict[str, Any]:
+        opened = c["form_open"]
+        return {"form_opens": opened, "suggestions_opened": c["suggestion_click"],
+                "deflections": c["deflection"],
+                "rate": round(c["deflection"] / opened, 4) if opened else None}
+
+    return {"overall": figures(sum(counts.values(), Counter())),
+            "by_locale": {code: figures(counts[code]) for code in locales}}
+
+
+def _tickets(queries: Queries, locales: list[str], days: list[str]) -> dict[str, Any]:
+    index = {day: i for i, day in enumerate(days)}
+    per_day = [0] * len(days)
+    by = {"locale": Counter(), "channel": Counter(), "category": Counter()}
+    waits: dict[str, list[int]] = defaultdict(list)
+    for ticket in queries.tickets():
+        if ticket["locale"] not in locales:
+            continue
+        by["locale"][ticket["locale"]] += 1
+        by["channel"][ticket["channel"]] += 1
+        by["category"][ticket["category"] or "(none)"] += 1
+        if ticket["day"] in index:
+            per_day[index[ticket["day"]]] += 1
+        wait = ticket["since_first_search_ms"]
+        if isinstance(wait, int):
+            waits[ticket["locale"]].append(wait)
+    every = [w for code in locales for w in waits[code]]
+    return {
+        "total": sum(by["locale"].values()),
+        "by_locale": {code: by["locale"][code] for code in locales},
+        "by_channel": dict(by["channel"].most_common()),
+        "by_category": dict(by["category"].most_common()),
+        "per_day": [{"date": d, "tickets": n} for d, n in zip(days, per_day)],
+        "time_to_ticket": {
+            "tickets_with_search": len(every), "median_ms": _median(every),
+            "by_locale": {code: {"tickets_with_search": len(waits[code]),
+                                 "median_ms": _median(waits[code])} for code in locales}},
+    }
+
+
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+# ---- translation --------------------------------------------------------------------------------
+def _views(queries: Queries) -> dict[str, Counter]:
+    views: dict[str, Counter] = defaultdict(Counter)
+    for locale, article, count in queries.article_views():
+        views[locale][article] += count
+    return views
+
+
+def _translation(status: list[Any], locales: list[str], views: dict[str, Counter],
+                 titles: dict[str, str]) -> dict[str, Any]:
+    result = {}
+    for entry in status:
+        if entry.locale not in locales:
+            continue
+        seen = views.get(entry.locale, Counter())
+        behind = [{"article": path, "title": titles.get(path, ""), "views": seen[path],
+                   "state": state}
+                  for path, state in entry.articles.items() if state in NOT_REVIEWED and seen[path]]
+        behind.sort(key=lambda a: (-a["views"], a["article"]))
+        result[entry.locale] = {
+            "pages": dict(entry.pages), "segments": dict(entry.segments),
+            "reviewed_percent": round(entry.reviewed_percent, 1),
+            "views": sum(seen.values()), "most_viewed_not_reviewed": behind[:TOP]}
+    return result

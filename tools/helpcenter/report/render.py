@@ -1,0 +1,64 @@
+"""The report as one self-contained HTML file: styles and charts inline, no code, no CDN."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from helpcenter.report import charts
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _safe(chart):
+    # The chart functions escape every piece of text they draw: their output is markup.
+    return lambda *args, **kwargs: Markup(chart(*args, **kwargs))
+
+
+def _duration(ms: float | None) -> str:
+    if ms is None:
+        return "–"
+    seconds = ms / 1000
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _trend(trend: dict[str, int]) -> str:
+    before, after = trend["previous"], trend["recent"]
+    if not before:
+        return "new" if after else "–"
+    change = round((after - before) / before * 100)
+    return f"{'▲' if change > 0 else '▼' if change < 0 else '='} {abs(change)}%"
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "–"
+
+
+def _totals(data: dict[str, Any]) -> dict[str, list[int]]:
+    """Every locale's searches, empty searches and tickets, day by day."""
+    days = len(data["tickets"]["per_day"])
+    per_locale = [s["per_day"] for s in data["searches"].values()]
+    return {"searches": [sum(p[i]["searches"] for p in per_locale) for i in range(days)],
+            "zero": [sum(p[i]["zero_results"] for p in per_locale) for i in range(days)],
+            "tickets": [d["tickets"] for d in data["tickets"]["per_day"]]}
+
+
+def html(data: dict[str, Any], names: dict[str, str], directions: dict[str, str]) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.globals.update({name: _safe(getattr(charts, name))
+                        for name in ("lines", "spark", "bar", "stacked", "ring")})
+    env.filters.update(duration=_duration, trend=_trend)
+    env.globals["percent"] = _percent
+    return env.get_template("report.html").render(
+        r=data, names=names, directions=directions, totals=_totals(data),
+        data_json=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")))
