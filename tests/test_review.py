@@ -62,3 +62,19 @@ def test_unknown_locale_or_article_is_a_404(drafted: Path):
     assert client.get("/review/xx/orders/refunds.md").status_code == 404
     assert client.get("/review/ar/orders/nope.md").status_code == 404
     assert client.get("/preview/ar/orders/nope.md").status_code == 404
+
+
+def test_saving_the_page_leaves_untouched_wrapped_drafts_as_they_were(project: Path):
+    article = project / "content/en/orders/refunds.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nRefunds go back to the card\n"
+                       "you paid with.\n", encoding="utf-8")
+    translate(load_project(project), engines.build("pseudo"), locales=["ar"])
+    path = catalog.catalog_path(project / "locales", "ar", REFUNDS)
+    po = catalog.load(path)
+    next(e for e in po if "\n" in e.msgid).flags.append(catalog.QA_FLAG)  # never to be published
+    catalog.save(po, path)
+    before = {e.msgctxt: (e.msgstr, e.flags) for e in entries(project)}
+    # A browser sends every textarea back, with its line breaks as CRLF.
+    form = {f"t.{e.msgctxt}": e.msgstr.replace("\n", "\r\n") for e in entries(project)}
+    TestClient(create_app(load_project(project))).post("/review/ar/orders/refunds.md", data=form)
+    assert {e.msgctxt: (e.msgstr, e.flags) for e in entries(project)} == before

@@ -3,7 +3,8 @@
 Pick a locale and an article; each segment shows its source, the draft (editable) and its
 state, beside a rendered preview of the translated article. Accepting clears `fuzzy`, which is
 exactly what a PO editor does, so both ways of reviewing stay interchangeable. Keyboard: Tab
-moves between drafts, Ctrl+Enter accepts the current one and moves to the next, Ctrl+S saves.
+moves between drafts, Ctrl+Enter accepts the current one, saves and moves to the next, Ctrl+S
+saves.
 """
 
 from __future__ import annotations
@@ -24,13 +25,36 @@ from helpcenter.translation import catalog
 from helpcenter.translation.segments import parse
 
 STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d2a30}header{background:#0b5f73;
-color:#fff;padding:.6rem 1rem}header a{color:#fff}main{display:grid;grid-template-columns:1fr 1fr;
-gap:1rem;padding:1rem}@media(max-width:60em){main{grid-template-columns:1fr}}table{border-collapse:
-collapse;width:100%}td,th{border-bottom:1px solid #d5dde0;padding:.4rem;vertical-align:top;text-align:
-start}textarea{width:100%;box-sizing:border-box;font:inherit;min-height:4em}.state{font-size:.8rem;
-padding:.1rem .4rem;border-radius:1rem;background:#eef2f3}.state-reviewed{background:#d7f0df}
+color:#fff;padding:.6rem 1rem}header a{color:#fff}main{display:grid;grid-template-columns:minmax(0,1fr)
+minmax(0,1fr);gap:1rem;padding:1rem}main.single{display:block}@media(max-width:60em){main{
+grid-template-columns:minmax(0,1fr)}}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px
+solid #d5dde0;padding:.4rem;vertical-align:top;text-align:start;overflow-wrap:anywhere}textarea{
+width:100%;box-sizing:border-box;font:inherit;min-height:4em}.state{font-size:.8rem;padding:.1rem .4rem;
+border-radius:1rem;background:#eef2f3;overflow-wrap:normal}.state-reviewed{background:#d7f0df}
 .state-flagged,.state-fuzzy{background:#fde2cf}iframe{width:100%;height:80vh;border:1px solid #d5dde0}
-button{font:inherit;padding:.4rem 1rem}td:first-child{width:42%}td:nth-child(2){width:46%}:focus-visible{outline:3px solid #d9591c}"""
+button{font:inherit;padding:.4rem 1rem}td:first-child{width:42%}td:nth-child(2){width:46%}
+:focus-visible{outline:3px solid #d9591c}.hc-visually-hidden{position:absolute;width:1px;height:1px;
+overflow:hidden;clip-path:inset(50%)}"""
+
+# Progressive enhancement of the review form: it posts as it is without scripts. With them, a
+# save is a fetch of the same POST, after which the states come from the server's page and the
+# preview reloads, while the focus stays with the translator (a reload would drop it on <body>).
+SCRIPT = """(function(){var form=document.querySelector('form.hc-review');if(!form)return;
+var status=document.getElementById('hc-status'),preview=document.querySelector('iframe'),latest=0;
+function save(message){var n=++latest,body=new URLSearchParams(new FormData(form));
+status.textContent='Saving\u2026';fetch(location.href,{method:'POST',body:body}).then(function(r){
+if(!r.ok)throw new Error(r.status+' '+r.statusText);return r.text();}).then(function(text){
+if(n!==latest)return;var fresh=new DOMParser().parseFromString(text,'text/html');
+fresh.querySelectorAll('.state').forEach(function(s){var mine=document.getElementById(s.id);
+if(mine){mine.className=s.className;mine.textContent=s.textContent;}});
+preview.contentWindow.location.reload();status.textContent=message;}).catch(function(e){
+status.textContent='Not saved ('+e.message+'): is helpcenter review still running?';});}
+form.addEventListener('submit',function(e){e.preventDefault();save('Saved.');});
+document.addEventListener('keydown',function(e){var t=e.target;if(!(e.ctrlKey||e.metaKey))return;
+if(e.key==='s'){e.preventDefault();save('Saved.');}
+else if(e.key==='Enter'&&t.tagName==='TEXTAREA'){e.preventDefault();var row=t.closest('tr'),
+next=row.nextElementSibling;row.querySelector('input[name=accept]').checked=true;
+if(next)next.querySelector('textarea').focus();save(t.labels[0].textContent+' accepted.');}});})();"""
 
 
 def create_app(project: Project) -> Starlette:
@@ -83,27 +107,35 @@ def create_app(project: Project) -> Starlette:
                 f'<tr><td lang="{project.source.code}">{html.escape(entry.msgid)}{note}</td>'
                 f'<td><label class="hc-visually-hidden" for="s{i}">Translation {i + 1}</label>'
                 f'<textarea id="s{i}" name="t.{entry.msgctxt}" lang="{locale}" '
-                f'dir="{project.locale(locale).direction}">{html.escape(entry.msgstr)}</textarea></td>'
-                f'<td><span class="state state-{state}">{state}</span><br>'
+                f'dir="{project.locale(locale).direction}" aria-keyshortcuts="Control+Enter">'
+                f'{html.escape(entry.msgstr)}</textarea></td>'
+                f'<td><span class="state state-{state}" id="state.{entry.msgctxt}">{state}</span><br>'
                 f'<label><input type="checkbox" name="accept" value="{entry.msgctxt}"'
-                f'{" checked" if state == catalog.REVIEWED else ""}> accept</label></td></tr>')
-        form = (f'<form method="post"><table><thead><tr><th>Source</th><th>Translation</th>'
-                f"<th>State</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-                f'<p><button type="submit">Save</button></p></form>')
+                f'{" checked" if state == catalog.REVIEWED else ""}> accept'
+                f'<span class="hc-visually-hidden"> translation {i + 1}</span></label></td></tr>')
+        form = ('<form method="post" class="hc-review"><p>Keyboard: Tab moves between drafts, '
+                "<kbd>Ctrl</kbd>+<kbd>Enter</kbd> accepts a draft, saves and moves to the next, "
+                "<kbd>Ctrl</kbd>+<kbd>S</kbd> saves.</p><table><thead><tr><th>Source</th>"
+                f"<th>Translation</th><th>State</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+                '</table><p><button type="submit">Save</button> <span id="hc-status" '
+                'role="status"></span></p></form>')
         preview = (f'<iframe title="Preview" src="/preview/{locale}/{quote(path)}"></iframe>')
-        return _page(f"{locale}: {page.title}", f"<section>{form}</section><section>{preview}</section>")
+        return _page(f"{locale}: {page.title}", f"<section>{form}</section><section>{preview}</section>",
+                     script=SCRIPT)
 
     async def save(request: Request) -> Response:
         locale, path = request.path_params["locale"], request.path_params["path"]
-        _, po_path, po = load(locale, path)
         form = await request.form()
+        _, po_path, po = load(locale, path)  # after the await: no other save runs in between
         accepted = set(form.getlist("accept"))
         for entry in po:
             if entry.obsolete:
                 continue
             edited = form.get(f"t.{entry.msgctxt}")
-            if isinstance(edited, str) and edited != entry.msgstr:
-                entry.msgstr = edited.replace("\r\n", "\n")
+            # A form sends every line break as CRLF: an untouched wrapped draft is not an edit.
+            edited = edited.replace("\r\n", "\n") if isinstance(edited, str) else entry.msgstr
+            if edited != entry.msgstr:
+                entry.msgstr = edited
                 entry.flags = [f for f in entry.flags if f != catalog.QA_FLAG]
                 if "fuzzy" not in entry.flags:
                     entry.flags.append("fuzzy")  # an edit is not yet a review
@@ -124,11 +156,12 @@ def create_app(project: Project) -> Starlette:
 
         names, configs = _extensions(project)
         meta, text, _ = frontmatter.split(text, page.file)
-        body = (f"<h1>{html.escape(str(meta.get('title', '')))}</h1>"
-                + markdown.markdown(text, extensions=names, extension_configs=configs))
+        title = html.escape(str(meta.get("title", "")))
+        body = f"<h1>{title}</h1>" + markdown.markdown(text, extensions=names, extension_configs=configs)
         direction = project.locale(locale).direction
         return HTMLResponse(f'<!doctype html><html lang="{locale}" dir="{direction}"><meta charset="utf-8">'
-                            f"<style>body{{font:16px/1.6 system-ui,sans-serif;margin:1rem}}</style>{body}")
+                            f"<title>{title}</title><style>body{{font:16px/1.6 system-ui,sans-serif;"
+                            f"margin:1rem;overflow-wrap:anywhere}}</style>{body}")
 
     async def not_found(request: Request, exc: UserError) -> Response:
         return HTMLResponse(html.escape(exc.message), status_code=404)
@@ -181,19 +214,10 @@ def _extensions(project: Project):
     return names, configs
 
 
-def _page(title: str, body: str, single: bool = False) -> HTMLResponse:
-    script = ("<script>document.addEventListener('keydown',function(e){var t=e.target;"
-              "if((e.ctrlKey||e.metaKey)&&e.key==='s'){e.preventDefault();document.forms[0]&&"
-              "document.forms[0].requestSubmit();}"
-              "if((e.ctrlKey||e.metaKey)&&e.key==='Enter'&&t.tagName==='TEXTAREA'){e.preventDefault();"
-              "var row=t.closest('tr');row.querySelector('input[name=accept]').checked=true;"
-              "var next=row.nextElementSibling;if(next)next.querySelector('textarea').focus();"
-              "else document.forms[0].requestSubmit();}});</script>")
-    layout = body if single else f"<main>{body}</main>"
+def _page(title: str, body: str, single: bool = False, script: str = "") -> HTMLResponse:
     return HTMLResponse(f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
                         f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-                        f"<title>{html.escape(title)}</title><style>{STYLE}"
-                        f".hc-visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;"
-                        f"clip-path:inset(50%)}}</style></head><body><header><a href=\"/\">Review</a> · "
-                        f"{html.escape(title)}</header>{layout if not single else '<main style=display:block>' + layout + '</main>'}"
-                        f"{script}</body></html>")
+                        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+                        f'<header><a href="/">Review</a> · {html.escape(title)}</header>'
+                        f'<main{" class=single" if single else ""}>{body}</main>'
+                        f"{f'<script>{script}</script>' if script else ''}</body></html>")
