@@ -17,12 +17,13 @@ draws the same data. Definitions, so the numbers can be checked against the data
 from __future__ import annotations
 
 import statistics
+from concurrent.futures import Future
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
-from helpcenter.report.queries import Queries, Scope
+from helpcenter.report.queries import Queries
 
 TOP = 20              # queries and articles listed per locale
 COMMENTS = 5          # newest comments shown per article
@@ -34,22 +35,27 @@ def normalize(query: str) -> str:
 
 
 def compute(queries: Queries, *, locales: list[str], today: date,
-            translation: list[Any] | None = None,
+            translation: list[Any] | Future | None = None,
             titles: dict[str, str] | None = None) -> dict[str, Any]:
     scope = queries.scope
     days = _days(date.fromisoformat(scope.since), today)
     shown = [code for code in locales if not scope.locales or code in scope.locales]
     titles = titles or {}
-    views = _views(queries)
+    by_type: dict[str, list[tuple]] = defaultdict(list)
+    for type_, locale, query, article, day, zero, count in queries.events():
+        by_type[type_].append((locale, query, article, day, zero, count))
+    views = _views(by_type["article_view"])
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "period": {"since": scope.since, "until": today.isoformat(), "days": len(days)},
         "locales": shown,
-        "searches": _searches(queries, shown, days),
+        "searches": _searches(by_type["search"], shown, days),
         "articles": _articles(queries, titles),
-        "deflection": _deflection(queries, shown),
+        "deflection": _deflection(by_type, shown),
         "tickets": _tickets(queries, shown, days),
-        "translation": _translation(translation or [], shown, views, titles),
+        "translation": _translation(
+            (translation.result() if isinstance(translation, Future) else translation) or [],
+            shown, views, titles),
     }
 
 
@@ -63,14 +69,14 @@ def _trend(per_day: list[int]) -> dict[str, int]:
 
 
 # ---- searches ---------------------------------------------------------------------------------
-def _searches(queries: Queries, locales: list[str], days: list[str]) -> dict[str, Any]:
+def _searches(rows: list[tuple], locales: list[str], days: list[str]) -> dict[str, Any]:
     index = {day: i for i, day in enumerate(days)}
     totals = {code: [0] * len(days) for code in locales}
     zeros = {code: [0] * len(days) for code in locales}
     # per locale, per normalized query: daily counts, daily zero-result counts, spellings
     found: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for locale, query, day, zero, count in queries.searches():
-        if locale not in totals or day not in index:
+    for locale, query, _, day, zero, count in rows:
+        if locale not in totals or day not in index or query is None:
             continue  # a locale no longer configured; a clock in the future
         i = index[day]
         totals[locale][i] += count
@@ -137,12 +143,12 @@ def article_of(page: str, locale: str, articles: dict[str, Any]) -> str | None:
 
 
 # ---- requests -----------------------------------------------------------------------------------
-def _deflection(queries: Queries, locales: list[str]) -> dict[str, Any]:
+def _deflection(by_type: dict[str, list[tuple]], locales: list[str]) -> dict[str, Any]:
     counts = {code: Counter() for code in locales}
-    for locale, type_, count in queries.event_counts(("form_open", "deflection",
-                                                      "suggestion_click")):
-        if locale in counts:
-            counts[locale][type_] += count
+    for type_ in ("form_open", "deflection", "suggestion_click"):
+        for locale, *_, count in by_type.get(type_, ()):
+            if locale in counts:
+                counts[locale][type_] += count
 
     def figures(c: Counter) -> dict[str, Any]:
         opened = c["form_open"]
@@ -189,10 +195,11 @@ def _median(values: list[int]) -> float | None:
 
 
 # ---- translation --------------------------------------------------------------------------------
-def _views(queries: Queries) -> dict[str, Counter]:
+def _views(rows: list[tuple]) -> dict[str, Counter]:
     views: dict[str, Counter] = defaultdict(Counter)
-    for locale, article, count in queries.article_views():
-        views[locale][article] += count
+    for locale, _, article, _, _, count in rows:
+        if article:
+            views[locale][article] += count
     return views
 
 
