@@ -163,8 +163,15 @@ def test_the_html_report_reads_well_in_chromium(seeded, tmp_path, browser):
     context.close()
 
 
+def count_older(store, table, cutoff):
+    with store.connection() as conn:
+        cur = conn.cursor()
+        cur.execute(store.db.sql(f"SELECT COUNT(*) FROM {table} WHERE created_at < ?"), (cutoff,))
+        return cur.fetchone()[0]
+
+
 def test_prune_deletes_old_events_and_feedback_only(project, database_url):
-    from helpcenter.report import retention
+    from helpcenter.tickets import retention
     from helpcenter.tickets.store import Database, Store
 
     locales, articles = project_names(project)
@@ -173,11 +180,7 @@ def test_prune_deletes_old_events_and_feedback_only(project, database_url):
     cutoff = retention.cutoff(10)
 
     def older(table):
-        with store.connection() as conn:
-            cur = conn.cursor()
-            cur.execute(store.db.sql(f"SELECT COUNT(*) FROM {table} WHERE created_at < ?"),
-                        (cutoff,))
-            return cur.fetchone()[0]
+        return count_older(store, table, cutoff)
 
     before = {t: store.count(t) for t in ("events", "feedback", "tickets")}
     old = {t: older(t) for t in ("events", "feedback")}
@@ -211,3 +214,31 @@ def test_prune_takes_its_period_from_the_config_or_asks(project, tmp_path):
                       "      events_retention_days: 90\n", encoding="utf-8")
     configured = run("events", "prune", "--root", project, "--database", database)
     assert configured.exit_code == 0 and "(kept 90 days)" in configured.stdout
+
+
+def test_a_running_service_applies_the_retention_period_itself(project, database_url):
+    import time
+
+    from starlette.testclient import TestClient
+
+    from helpcenter.tickets import retention
+    from helpcenter.tickets.app import create_app
+    from helpcenter.tickets.settings import Settings
+    from helpcenter.tickets.store import Database, Store
+
+    locales, articles = project_names(project)
+    seed(database_url, events=1000, locales=locales, articles=articles, days=10, seed=5)
+    store = Store(Database(database_url))
+    cutoff = retention.cutoff(10)
+
+    def old_events():
+        return count_older(store, "events", cutoff)
+
+    assert old_events() > 0
+    settings = Settings(database=database_url, locales=locales, events_retention_days=10)
+    with TestClient(create_app(settings, worker=False)) as client:
+        deadline = time.monotonic() + 20
+        while old_events() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert old_events() == 0
+        assert client.get("/api/health").status_code == 200

@@ -399,7 +399,7 @@ def events() -> None:
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 def events_prune(root: Path, database: str | None, days: int | None, dry_run: bool) -> None:
     """Delete events and feedback older than the retention period."""
-    from helpcenter.report import retention
+    from helpcenter.tickets import retention
     from helpcenter.tickets import settings as ticket_settings
 
     try:

@@ -7,6 +7,7 @@ endpoint's own checks (honeypot and fill time for tickets).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import secrets
@@ -25,7 +26,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from helpcenter.site import ui_strings
-from helpcenter.tickets import validation
+from helpcenter.tickets import retention, validation
 from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.openapi import document
 from helpcenter.tickets.outbox import OutboxWorker
@@ -91,7 +92,11 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         store.migrate()
         if outbox:
             outbox.start()
+        pruning = (asyncio.create_task(retention.daily(store, settings.events_retention_days))
+                   if settings.events_retention_days else None)
         yield
+        if pruning:
+            pruning.cancel()
         if outbox:
             outbox.stop()
         store.close()

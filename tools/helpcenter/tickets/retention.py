@@ -1,4 +1,7 @@
-"""`helpcenter events prune`: forget events and feedback older than the retention period.
+"""Retention: forget events and feedback older than `events_retention_days`.
+
+`helpcenter events prune` does it on demand; a running ticket service does it at start and
+then daily, so a configured period holds without a cron job.
 
 Deleted in batches of a few thousand rows, each its own short transaction, so a ticket service
 writing to the same database waits milliseconds, never for the whole purge; a stopped prune
@@ -7,6 +10,8 @@ has deleted whole batches and the next run continues.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -14,6 +19,9 @@ from helpcenter.tickets.store import Store
 
 TABLES = ("events", "feedback")
 BATCH = 5000
+DAY = 24 * 3600
+
+log = logging.getLogger("helpcenter.retention")
 
 
 def cutoff(days: int, now: datetime | None = None) -> str:
@@ -47,3 +55,16 @@ def prune(store: Store, older_than: str, *, dry_run: bool = False,
                 if count < BATCH:
                     break
     return deleted
+
+
+async def daily(store: Store, days: int, interval: float = DAY) -> None:
+    """Prune now, then every `interval` seconds, until cancelled; a failure waits for the next."""
+    while True:
+        try:
+            counts = await asyncio.to_thread(prune, store, cutoff(days))
+            if any(counts.values()):
+                log.info("retention: deleted %d events and %d feedback votes older than %d days",
+                         counts["events"], counts["feedback"], days)
+        except Exception:  # the database may be briefly away; tickets matter more than this
+            log.exception("retention: prune failed; trying again in %s s", interval)
+        await asyncio.sleep(interval)
