@@ -353,8 +353,8 @@ def report(root: Path, database: str | None, since, locales: tuple[str, ...], fm
            output: Path | None) -> None:
     """What customers search for, don't find and ask about, per locale.
 
-    Reads the ticket service's database (searches, votes, form openings, tickets; no personal
-    data) and the translation catalogs.
+    Reads the ticket service's database (searches, votes, form openings, tickets) and the
+    translation catalogs. It shows counts and comments, never who asked.
     """
     import json as _json
     from datetime import date, datetime, timedelta, timezone
