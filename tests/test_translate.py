@@ -61,6 +61,24 @@ def test_a_translators_edit_survives_later_runs(project: Path, fake_deepl):
     assert kept.msgstr == "返金は3営業日以内に届きます。" and catalog.state(kept) == catalog.REVIEWED
 
 
+def test_a_reviewed_translation_of_a_changed_segment_waits_for_a_person(project: Path,
+                                                                        fake_deepl):
+    run(project)
+    path = catalog.catalog_path(project / "locales", "ja", PurePosixPath(REFUNDS))
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgid == PARAGRAPH)
+    entry.msgstr, entry.flags = "返金は3営業日以内に届きます。", []  # accepted in Poedit
+    po.save(str(path))
+    page = project / "content/en" / REFUNDS
+    page.write_text(page.read_text(encoding="utf-8").replace(PARAGRAPH, EDITED), encoding="utf-8")
+    fake_deepl.reset()
+    report = run(project, locales=["ja"])
+    assert report.locales["ja"].segments == 0 and fake_deepl.billed_characters == 0
+    kept = next(e for e in entries(project, "ja", REFUNDS) if e.msgid == EDITED)
+    assert kept.msgstr == "返金は3営業日以内に届きます。" and kept.previous_msgid == PARAGRAPH
+    assert catalog.state(kept) == catalog.FUZZY  # the translator sees the diff and decides
+
+
 def test_quota_exceeded_keeps_the_finished_work_and_a_rerun_bills_only_the_rest(project: Path,
                                                                                 fake_deepl):
     fake_deepl.quota = 150

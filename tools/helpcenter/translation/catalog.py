@@ -124,6 +124,12 @@ def sync(po: polib.POFile, doc: Document, *, locale: str, article: PurePosixPath
                 entry.previous_msgctxt = previous.msgctxt
                 entry.previous_msgid = previous.msgid
                 entry.tcomment = previous.tcomment
+                if "fuzzy" not in previous.flags:
+                    # A person reviewed the old translation: it waits for a person again,
+                    # never for the engine (which would write over their work).
+                    entry.tcomment = "\n".join(
+                        line for line in (previous.tcomment or "").splitlines()
+                        if not line.startswith(MACHINE)) or None
             report.changed += 1
         else:
             report.added += 1
