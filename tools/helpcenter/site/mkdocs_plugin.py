@@ -191,14 +191,20 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         text = self.manifest["features"]["banner"].get("text") or ""
         if isinstance(text, dict):
             return str(text.get(self.locale) or text.get(self.source) or "")
-        return str(text)
+        return self._site_string("banner", str(text))
 
     def _field_label(self, field: dict[str, Any]) -> str:
         label = field["label"]
         if isinstance(label, dict):
             return str(label.get(self.locale) or label.get(self.source)
                        or next(iter(label.values()), field["name"]))
-        return str(label)
+        return self._site_string(f"field.{field['name']}", str(label))
+
+    def _site_string(self, name: str, source_text: str) -> str:
+        """A string written once in mkdocs.yml: its translation from the locale's site
+        catalog when the policy publishes one, else the source text."""
+        published = self.manifest.get("site_strings", {}).get(self.locale, {})
+        return published.get(name) or source_text
 
     def _is_untranslated(self, page: Page) -> bool:
         return self.statuses.get(_norm(page), {}).get("status") == "fallback"

@@ -17,6 +17,7 @@ from typing import Any
 from helpcenter import atomic
 from helpcenter.config import Project
 from helpcenter.content.articles import Content, Page
+from helpcenter.translation import site_strings
 
 MANIFEST = "manifest.json"
 
@@ -40,10 +41,13 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     source = project.source.code
     written = removed = 0
     pages_manifest: dict[str, dict[str, Any]] = {}
+    site_text: dict[str, dict[str, str]] = {}
     for locale in project.codes:
         plan: dict[PurePosixPath, Path | bytes] = {}
         entries: dict[str, Any] = {}
         policy = _policy(project, locale)
+        if locale != source:  # the banner and form labels, from locales/<locale>/_site.po
+            site_text[locale] = site_strings.translated(project, locale, policy)
         for path, original in content.source_pages.items():
             own = content.page(locale, path)
             page = own or original
@@ -78,6 +82,7 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
         "pages": pages_manifest,
         "ui": ui,
         "features": features(project),
+        "site_strings": site_text,
     }
     manifest_path = project.build_dir / MANIFEST
     atomic.write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -10,7 +10,8 @@ saves.
 from __future__ import annotations
 
 import html
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -21,7 +22,7 @@ from starlette.routing import Route
 from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.errors import UserError
-from helpcenter.translation import catalog
+from helpcenter.translation import catalog, site_strings
 from helpcenter.translation.segments import parse
 
 STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d2a30}header{background:#0b5f73;
@@ -65,8 +66,8 @@ def create_app(project: Project) -> Starlette:
         data = content()
         rows = []
         for locale in project.codes[1:]:
-            for path in sorted(data.source_pages, key=str):
-                if data.page(locale, path):
+            for path in [*sorted(data.source_pages, key=str), site_strings.PATH]:
+                if path in data.source_pages and data.page(locale, path):
                     continue  # hand-written: reviewed in git, not here
                 po = catalog.load(catalog.catalog_path(project.locales_dir, locale, path))
                 states: dict[str, int] = {}
@@ -84,15 +85,13 @@ def create_app(project: Project) -> Starlette:
         return _page("Review translations", body, single=True)
 
     def load(locale: str, path: str):
-        """(source page, catalog path, catalog) of a review URL, or UserError → 404."""
+        """(source, catalog path, catalog) of a review URL, or UserError → 404."""
         article = PurePosixPath(path)
         if locale not in project.codes[1:]:
             raise UserError(f"unknown locale {locale!r}")
-        page = content().source_pages.get(article)
-        if page is None:
-            raise UserError(f"no source page {path!r}")
+        source = _source(project, content(), article)
         po_path = catalog.catalog_path(project.locales_dir, locale, article)
-        return page, po_path, catalog.load(po_path)
+        return source, po_path, catalog.load(po_path)
 
     async def article(request: Request) -> Response:
         locale, path = request.path_params["locale"], request.path_params["path"]
@@ -151,12 +150,12 @@ def create_app(project: Project) -> Starlette:
         page, _, po = load(locale, path)
         drafts = {e.msgctxt: e.msgstr for e in po if not e.obsolete and e.msgstr
                   and catalog.state(e) != catalog.FLAGGED}
-        text = parse(page.file.read_text(encoding="utf-8")).render(drafts)
+        text = parse(page.text).render(drafts)
         from helpcenter.content import frontmatter
 
         names, configs = _extensions(project)
-        meta, text, _ = frontmatter.split(text, page.file)
-        title = html.escape(str(meta.get("title", "")))
+        meta, text, _ = frontmatter.split(text, page.path)
+        title = html.escape(str(meta.get("title", page.title)))
         body = f"<h1>{title}</h1>" + markdown.markdown(text, extensions=names, extension_configs=configs)
         direction = project.locale(locale).direction
         return HTMLResponse(f'<!doctype html><html lang="{locale}" dir="{direction}"><meta charset="utf-8">'
@@ -172,6 +171,26 @@ def create_app(project: Project) -> Starlette:
         Route("/review/{locale}/{path:path}", save, methods=["POST"]),
         Route("/preview/{locale}/{path:path}", preview),
     ])
+
+
+@dataclass
+class _Source:
+    title: str
+    text: str
+    path: Path  # named in errors
+
+
+def _source(project: Project, content, article: PurePosixPath) -> _Source:
+    """What a catalog translates: an article, or the strings of mkdocs.yml."""
+    if article == site_strings.PATH:
+        doc = site_strings.document(project)
+        if doc is None:
+            raise UserError("mkdocs.yml has no banner or form label to translate")
+        return _Source(site_strings.TITLE, doc.render(), project.config_file)
+    page = content.source_pages.get(article)
+    if page is None:
+        raise UserError(f"no source page {str(article)!r}")
+    return _Source(page.title, page.file.read_text(encoding="utf-8"), page.file)
 
 
 def accept(project: Project, locale: str, paths: list[str]) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """`helpcenter status`: how far each locale's translation is, from the catalogs themselves.
 
 Per locale: pages reviewed (hand-written or fully reviewed catalogs), machine-drafted, outdated
-(the original changed since review) and missing; segments and words in each state.
+(the original changed since review) and missing; segments and words in each state, the banner
+and form labels of mkdocs.yml included.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.site import stage
-from helpcenter.translation import catalog
+from helpcenter.translation import catalog, site_strings
 from helpcenter.translation.segments import parse
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]|\w+")  # a CJK character counts as a word
@@ -37,6 +38,7 @@ def status(project: Project) -> list[LocaleStatus]:
     content = articles.scan(project)
     docs = {path: parse(page.file.read_text(encoding="utf-8"))
             for path, page in content.source_pages.items()}
+    site = site_strings.document(project)
     report = []
     for locale in project.codes[1:]:
         result = LocaleStatus(locale)
@@ -51,13 +53,19 @@ def status(project: Project) -> list[LocaleStatus]:
             state = rendered[1] if rendered else "missing"
             result.pages[state] += 1
             result.articles[str(path)] = state
-            po_path = catalog.catalog_path(project.locales_dir, locale, path)
-            known = {e.msgctxt: e for e in catalog.load(po_path) if not e.obsolete}
-            for segment in doc.segments:
-                entry = known.get(segment.key)
-                _count(result, catalog.state(entry) if entry else catalog.MISSING, [segment.text])
+            _count_catalog(result, project, locale, path, doc)
+        if site:  # the banner and form labels count as segments, not as a page
+            _count_catalog(result, project, locale, site_strings.PATH, site)
         report.append(result)
     return report
+
+
+def _count_catalog(result: LocaleStatus, project: Project, locale: str, path, doc) -> None:
+    po_path = catalog.catalog_path(project.locales_dir, locale, path)
+    known = {e.msgctxt: e for e in catalog.load(po_path) if not e.obsolete}
+    for segment in doc.segments:
+        entry = known.get(segment.key)
+        _count(result, catalog.state(entry) if entry else catalog.MISSING, [segment.text])
 
 
 def _count(result: LocaleStatus, state: str, texts: list[str]) -> None:

@@ -20,7 +20,7 @@ import polib
 
 from helpcenter.config import Project
 from helpcenter.content import articles
-from helpcenter.translation import catalog, inline, qa
+from helpcenter.translation import catalog, inline, qa, site_strings
 from helpcenter.translation.engines import Engine, packs
 from helpcenter.translation.segments import parse
 
@@ -80,6 +80,12 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
                     synced.adopted_from.unlink(missing_ok=True)
             if pending:
                 jobs[locale].append(_Job(path, page.title, po, po_path, pending, doc.references))
+    site = site_strings.document(project)
+    if site and (not only or str(site_strings.PATH) in only):
+        for locale in targets:
+            job = _sync_site(project, locale, site, dry_run)
+            if job:
+                jobs[locale].append(job)
     keep = glossary_terms(project)
     total = sum(len(j.entries) for js in jobs.values() for j in js)
     if total and not dry_run and hasattr(engine, "sync_glossary"):
@@ -185,6 +191,19 @@ def _store(entry: polib.POEntry, text: str, mapping, engine: str, locale: str,
     return 1 if found else 0
 
 
+def _sync_site(project: Project, locale: str, doc, dry_run: bool) -> _Job | None:
+    """The banner and form labels of mkdocs.yml: a catalog like an article's (never adopted,
+    never adopting: it has no old name)."""
+    po_path = catalog.catalog_path(project.locales_dir, locale, site_strings.PATH)
+    po = catalog.load(po_path)
+    catalog.sync(po, doc, locale=locale, article=site_strings.PATH)
+    if not dry_run:
+        catalog.save(po, po_path)
+    pending = [e for e in po if not e.obsolete and _needs_engine(e)]
+    return _Job(site_strings.PATH, site_strings.TITLE, po, po_path, pending,
+                doc.references) if pending else None
+
+
 def _orphans(project: Project, locale: str, content) -> list[tuple[Path, polib.POFile]]:
     """Catalogs whose article no longer exists: a renamed article may adopt one."""
     folder = project.locales_dir / locale
@@ -193,6 +212,8 @@ def _orphans(project: Project, locale: str, content) -> list[tuple[Path, polib.P
     out = []
     for po_path in folder.rglob("*.po"):
         article = PurePosixPath(po_path.relative_to(folder).with_suffix(".md").as_posix())
+        if article == site_strings.PATH:
+            continue
         if article not in content.source_pages:
             out.append((po_path, catalog.load(po_path)))
     return out
