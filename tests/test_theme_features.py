@@ -104,6 +104,51 @@ def test_form_with_javascript_sends_the_visits_context(browser, live, locale, qu
     context.close()
 
 
+def test_a_suggestion_read_instead_of_sending_is_a_deflection_and_a_sent_one_is_not(browser,
+                                                                                     live):
+    """What the report's deflection rate counts: a form opening, a suggested article opened,
+    then the customer moves on without sending."""
+    base, store = live
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def open_a_suggestion(query):
+        page.goto(f"{base}fr/request/")
+        page.fill("[name=subject]", query)
+        page.locator("#hc-suggestions a").first.click()
+        page.wait_for_url("**/fr/orders/**")
+        return page.url.split(base.rstrip("/"))[1]
+
+    article = open_a_suggestion("retourner")
+    page.goto(f"{base}fr/")  # moved on without sending: a deflection
+    assert (article, "retourner") in recorded(store, "deflection", "fr", "article, query",
+                                              (article, "retourner"))
+    assert (article, "retourner") in recorded(store, "suggestion_click", "fr", "article, query",
+                                              (article, "retourner"))
+
+    # Back to the form after reading, and sent: not a deflection, however the visit goes on.
+    open_a_suggestion("article")
+    page.goto(f"{base}fr/request/")
+    fill(page, {**PERSON, "subject": "article"})
+    time.sleep(1.0)  # a person takes longer than the minimum fill time
+    page.locator("#hc-request-form button[type=submit]").click()
+    page.locator("#hc-form-status", has_text="HC-").wait_for(timeout=10_000)
+    def count(type_, extra=""):
+        with store.connection() as conn:
+            return conn.execute(f"SELECT COUNT(*) FROM events WHERE type = ?{extra}",
+                                (type_,)).fetchone()[0]
+
+    page.goto(f"{base}fr/")  # moving on after sending: a deflection would be sent here...
+    views = count("article_view")
+    page.goto(f"{base}fr/orders/returns/")  # ...so before this view lands
+    deadline = time.monotonic() + 10
+    while count("article_view") == views and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert count("article_view") == views + 1
+    assert count("deflection", " AND query = 'article'") == 0
+    context.close()
+
+
 def recorded(store, type_, locale, columns, awaited):
     """The events of this type and locale, once the awaited row has landed (or 10 s passed)."""
     deadline = time.monotonic() + 10
