@@ -242,3 +242,11 @@ def test_a_running_service_applies_the_retention_period_itself(project, database
             time.sleep(0.1)
         assert old_events() == 0
         assert client.get("/api/health").status_code == 200
+
+
+def test_a_trend_compares_halves_of_equal_length():
+    from helpcenter.report.figures import _trend
+
+    assert _trend([1, 2, 3, 4]) == {"previous": 3, "recent": 7}
+    assert _trend([1, 100, 5]) == {"previous": 1, "recent": 5}  # the middle day is neither
+    assert _trend([7]) == {"previous": 0, "recent": 0}

@@ -5,7 +5,8 @@ draws the same data. Definitions, so the numbers can be checked against the data
 
 - a search is one `search` event (sent when the customer pauses typing); queries are grouped
   case-insensitively with runs of spaces collapsed, and shown as most often typed;
-- a query's trend compares the second half of the period with the first half;
+- a query's trend compares the second half of the period with the first half (days of
+  equal number: the middle day of an odd period counts in neither);
 - the deflection rate is deflections (a suggested article opened from the request form, then
   the customer moved on without sending) divided by request-form openings;
 - time to ticket is the median, over tickets whose visit searched first, of the time from the
@@ -64,8 +65,9 @@ def _days(since: date, until: date) -> list[str]:
 
 
 def _trend(per_day: list[int]) -> dict[str, int]:
+    # Halves of equal length: the middle day of an odd period counts in neither.
     half = len(per_day) // 2
-    return {"previous": sum(per_day[:half]), "recent": sum(per_day[half:])}
+    return {"previous": sum(per_day[:half]), "recent": sum(per_day[len(per_day) - half:])}
 
 
 # ---- searches ---------------------------------------------------------------------------------
