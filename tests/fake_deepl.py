@@ -876,9 +876,7 @@ class FakeDeepL:
             if not _is_uuid(gid):
                 raise _Reject(400, "Value for 'glossary_id' not supported.")
             with self._lock:
-                glossary = self.glossaries.get(gid)
-                if glossary is None or glossary.owner != key:
-                    raise _Reject(400, "Glossary not found")
+                glossary = self._owned(gid, key, 400)  # translate answers 400, as DeepL does
                 dictionary = glossary.find(source, target.split("-")[0])
                 if dictionary is None:
                     raise _Reject(400, "Glossary does not contain a dictionary for the "
@@ -886,6 +884,13 @@ class FakeDeepL:
                 for term, translation in dictionary.entries.items():
                     merged.setdefault(term, translation)  # earlier glossaries win
         return merged
+
+    def _owned(self, gid: str, key: str, status: int) -> "_Glossary":
+        """The caller's glossary (the lock is held); another account's is as good as absent."""
+        glossary = self.glossaries.get(gid)
+        if glossary is None or glossary.owner != key:
+            raise _Reject(status, "Glossary not found")
+        return glossary
 
     # -- /v3/glossaries
 
@@ -918,9 +923,7 @@ class FakeDeepL:
         if not _is_uuid(gid):
             raise _Reject(400, "Invalid glossary id")
         with self._lock:
-            glossary = self.glossaries.get(gid)
-            if glossary is None or glossary.owner != key:
-                raise _Reject(404, "Glossary not found")
+            glossary = self._owned(gid, key, 404)
             if sub is None:
                 if method == "GET":
                     return 200, glossary.info()
