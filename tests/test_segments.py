@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpcenter.translation import segments
+from helpcenter.translation import markdown as segments
 from helpcenter.translation.inline import TagMismatch, find_nested, from_tagged, to_tagged
 
 REPO = Path(__file__).resolve().parents[1]

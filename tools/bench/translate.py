@@ -34,7 +34,7 @@ def main() -> None:
 
     from helpcenter.config import load_project
     from helpcenter.translation import engines
-    from helpcenter.translation.segments import parse
+    from helpcenter.translation.markdown import parse
     from helpcenter.translation.translate import translate
 
     with tempfile.TemporaryDirectory() as work, FakeDeepL() as fake:
