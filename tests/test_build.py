@@ -107,7 +107,8 @@ def test_theme_assets_are_written_once_and_linked_from_every_locale(built):
 def test_rebuild_without_changes_restages_nothing(built):
     from helpcenter.config import load_project
     from helpcenter.content import articles
-    from helpcenter.site import stage, ui_strings
+    from helpcenter import ui_strings
+    from helpcenter.site import stage
 
     project = load_project(built[0])
     ui, _ = ui_strings.load(project)

@@ -7,7 +7,8 @@ from pathlib import Path, PurePosixPath
 import polib
 
 from helpcenter.translation import catalog
-from helpcenter.translation.segments import parse
+from helpcenter.translation.markdown import parse
+from helpcenter.vocabulary import SegmentState
 
 ARTICLE = PurePosixPath("orders/returns.md")
 SOURCE = """---
@@ -42,7 +43,7 @@ def test_a_new_catalog_has_one_entry_per_segment_with_kind_and_line():
     assert report.added == len(po) == 5
     assert [e.msgid for e in po][:2] == ["Return an item",
                                          "You can return any item within thirty days of delivery."]
-    assert all(catalog.state(e) == catalog.MISSING for e in po)
+    assert all(catalog.state(e) == SegmentState.MISSING for e in po)
     assert po.metadata["Language"] == "fr" and po.metadata["X-Source-Article"] == str(ARTICLE)
     assert po[1].occurrences == [(str(ARTICLE), "5")]
 
@@ -66,7 +67,7 @@ def test_an_edited_segment_keeps_its_old_translation_as_fuzzy_with_the_previous_
     assert report.changed == 1 and report.kept == 4
     entry = next(e for e in again if "receiving" in e.msgid)
     assert entry.msgstr == "FR You can return any item within thirty days of delivery."
-    assert "fuzzy" in entry.flags and catalog.state(entry) == catalog.FUZZY
+    assert "fuzzy" in entry.flags and catalog.state(entry) == SegmentState.FUZZY
     assert entry.previous_msgid == "You can return any item within thirty days of delivery."
     assert "#| msgid" in str(again)
 

@@ -14,6 +14,7 @@ from helpcenter.config import load_project
 from helpcenter.translation import catalog, engines
 from helpcenter.translation.review import create_app
 from helpcenter.translation.translate import translate
+from helpcenter.vocabulary import SegmentState
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 REFUNDS = PurePosixPath("orders/refunds.md")
@@ -41,8 +42,8 @@ def test_the_page_lists_drafts_and_saves_edits_and_acceptance(drafted: Path):
     assert response.status_code == 303
     after = {e.msgctxt: e for e in entries(drafted)}
     assert after[first.msgctxt].msgstr == "مراجعة المبالغ"
-    assert catalog.state(after[first.msgctxt]) == catalog.REVIEWED
-    assert catalog.state(after[second.msgctxt]) == catalog.MACHINE_DRAFT
+    assert catalog.state(after[first.msgctxt]) == SegmentState.REVIEWED
+    assert catalog.state(after[second.msgctxt]) == SegmentState.MACHINE
     preview = client.get("/preview/ar/orders/refunds.md").text
     assert "مراجعة المبالغ" in preview and 'lang="ar"' in preview
 
@@ -51,7 +52,7 @@ def test_bulk_accept_from_the_command_line(drafted: Path):
     result = CliRunner().invoke(cli, ["review", "--root", str(drafted), "--accept", "ar",
                                       str(REFUNDS)])
     assert result.exit_code == 0 and "Accepted" in result.output
-    assert {catalog.state(e) for e in entries(drafted)} == {catalog.REVIEWED}
+    assert {catalog.state(e) for e in entries(drafted)} == {SegmentState.REVIEWED}
     missing = CliRunner().invoke(cli, ["review", "--root", str(drafted), "--accept", "ar",
                                        "orders/nope.md"])
     assert missing.exit_code == 1 and "no catalog" in missing.output

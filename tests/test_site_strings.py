@@ -14,6 +14,7 @@ from helpcenter.site.build import build_site
 from helpcenter.translation import catalog, engines
 from helpcenter.translation.site_strings import PATH
 from helpcenter.translation.translate import translate
+from helpcenter.vocabulary import SegmentState
 
 BANNER = "Deliveries are delayed by storms."
 LABEL = "Order number"
@@ -52,7 +53,7 @@ def test_banner_and_labels_are_drafted_and_published_as_machine_drafts(project: 
     assert report.locales["fr"].segments >= 2
     drafts = site_entries(project, "fr")
     assert set(drafts) == {BANNER, LABEL}
-    assert all(catalog.state(e) == catalog.MACHINE_DRAFT for e in drafts.values())
+    assert all(catalog.state(e) == SegmentState.MACHINE for e in drafts.values())
 
     build_site(project, locales=["en", "fr"])
     article = page(project, "fr/orders/returns/index.html")
@@ -98,7 +99,7 @@ def test_a_changed_banner_keeps_the_old_translation_for_review_and_shows_the_new
     report = translate(load_project(project), engines.build("pseudo"), locales=["fr"])
     assert report.locales["fr"].segments == 0  # a reviewed translation waits for a person
     entry = site_entries(project, "fr")[changed]
-    assert entry.previous_msgid == BANNER and catalog.state(entry) == catalog.FUZZY
+    assert entry.previous_msgid == BANNER and catalog.state(entry) == SegmentState.FUZZY
     build_site(project, locales=["en", "fr"])
     assert changed in page(project, "fr/orders/returns/index.html")
 

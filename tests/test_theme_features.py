@@ -23,7 +23,7 @@ def live(built, tmp_path_factory):
     """The built site and the ticket service from one uvicorn server, as `helpcenter serve`."""
     import uvicorn
 
-    from helpcenter.site.serve import _State, site_routes
+    from helpcenter.preview import _State, site_routes
     from helpcenter.tickets.app import create_app
     from helpcenter.tickets.settings import Settings
 

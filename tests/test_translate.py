@@ -12,6 +12,7 @@ from helpcenter.config import load_project
 from helpcenter.errors import UserError
 from helpcenter.translation import catalog, engines
 from helpcenter.translation.translate import translate
+from helpcenter.vocabulary import SegmentState
 
 REFUNDS = "orders/refunds.md"
 PARAGRAPH = "Refunds arrive within three business days. Zebracorn is our refund partner."
@@ -34,7 +35,7 @@ def test_only_what_changed_is_billed_and_a_rerun_sends_nothing(project: Path, fa
     # Hand-written pages are never translated into catalogs: fr/ja/zh wrote returns.md.
     assert not catalog.catalog_path(project / "locales", "fr", PurePosixPath("orders/returns.md")).exists()
     drafts = entries(project, "ar", REFUNDS)
-    assert all(catalog.state(e) == catalog.MACHINE_DRAFT for e in drafts)
+    assert all(catalog.state(e) == SegmentState.MACHINE for e in drafts)
 
     page = project / "content/en" / REFUNDS
     page.write_text(page.read_text(encoding="utf-8").replace(PARAGRAPH, EDITED), encoding="utf-8")
@@ -58,7 +59,7 @@ def test_a_translators_edit_survives_later_runs(project: Path, fake_deepl):
     po.save(str(path))
     run(project)
     kept = next(e for e in entries(project, "ja", REFUNDS) if e.msgid == PARAGRAPH)
-    assert kept.msgstr == "返金は3営業日以内に届きます。" and catalog.state(kept) == catalog.REVIEWED
+    assert kept.msgstr == "返金は3営業日以内に届きます。" and catalog.state(kept) == SegmentState.REVIEWED
 
 
 def test_a_reviewed_translation_of_a_changed_segment_waits_for_a_person(project: Path,
@@ -76,7 +77,7 @@ def test_a_reviewed_translation_of_a_changed_segment_waits_for_a_person(project:
     assert report.locales["ja"].segments == 0 and fake_deepl.billed_characters == 0
     kept = next(e for e in entries(project, "ja", REFUNDS) if e.msgid == EDITED)
     assert kept.msgstr == "返金は3営業日以内に届きます。" and kept.previous_msgid == PARAGRAPH
-    assert catalog.state(kept) == catalog.FUZZY  # the translator sees the diff and decides
+    assert catalog.state(kept) == SegmentState.FUZZY  # the translator sees the diff and decides
 
 
 def test_quota_exceeded_keeps_the_finished_work_and_a_rerun_bills_only_the_rest(project: Path,
@@ -103,7 +104,7 @@ def test_retries_after_429(project: Path, fake_deepl, monkeypatch):
     fake_deepl.fail_next(429, times=2)
     report = run(project, only=[REFUNDS], locales=["ar"])
     assert report.locales["ar"].segments > 0
-    assert all(catalog.state(e) == catalog.MACHINE_DRAFT for e in entries(project, "ar", REFUNDS))
+    assert all(catalog.state(e) == SegmentState.MACHINE for e in entries(project, "ar", REFUNDS))
 
 
 def test_a_segment_whose_tags_were_lost_is_flagged_and_not_published(project: Path, fake_deepl):
@@ -117,7 +118,7 @@ def test_a_segment_whose_tags_were_lost_is_flagged_and_not_published(project: Pa
     fake_deepl.transform = drop_tags
     report = run(project, only=[REFUNDS], locales=["fr"])
     assert report.locales["fr"].flagged >= 1
-    flagged = [e for e in entries(project, "fr", REFUNDS) if catalog.state(e) == catalog.FLAGGED]
+    flagged = [e for e in entries(project, "fr", REFUNDS) if catalog.state(e) == SegmentState.FLAGGED]
     assert [e.msgid for e in flagged] == ["Run `helpcenter build` **now**."]
     published = catalog.translations(polib.pofile(str(catalog.catalog_path(
         project / "locales", "fr", PurePosixPath(REFUNDS)))), reviewed_only=False)
@@ -250,7 +251,7 @@ def test_qa_flags_lost_numbers_and_changed_brand_names(project: Path, fake_deepl
     fake_deepl.transform = damage
     run(project, only=[REFUNDS], locales=["ar"])
     flagged = {e.msgid: e.tcomment for e in entries(project, "ar", REFUNDS)
-               if catalog.state(e) == catalog.FLAGGED}
+               if catalog.state(e) == SegmentState.FLAGGED}
     assert PARAGRAPH in flagged and "Zebracorn" in flagged[PARAGRAPH]
 
 
@@ -358,7 +359,7 @@ def test_a_stopped_packed_request_leaves_valid_catalogs_and_a_rerun_bills_only_t
     assert [c.injected for c in fake_deepl.translate_calls()] == [None, "fail"]  # orders: 456
     for po_path in (project / "locales").rglob("*.po"):
         polib.pofile(str(po_path))  # every catalog on disk is valid
-    assert all(catalog.state(e) == catalog.MACHINE_DRAFT
+    assert all(catalog.state(e) == SegmentState.MACHINE
                for article in (GIFT_CARDS, INVOICES) for e in entries(project, "fr", article))
     billed_before = fake_deepl.billed_characters
 

@@ -40,7 +40,7 @@ def serve(site: Path, folder: Path) -> tuple[str, object]:
     """The site as `helpcenter serve` serves it (same app, gzip), on a free loopback port."""
     import uvicorn
 
-    from helpcenter.site.serve import _State, site_routes
+    from helpcenter.preview import _State, site_routes
     from helpcenter.tickets.app import create_app
     from helpcenter.tickets.settings import Settings
 

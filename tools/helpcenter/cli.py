@@ -1,28 +1,69 @@
-"""The `helpcenter` command line."""
+"""The `helpcenter` command line.
+
+A `UserError` raised anywhere below a command is shown once, by `HelpCenterGroup`: its message,
+file and line, and how to fix it, with exit code 1 and no traceback. Commands import their
+stage inside the function: `helpcenter --help` and a typo in a command name then answer at
+once, without loading MkDocs, Starlette or the DeepL SDK.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 import sys
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from helpcenter import __version__
+from helpcenter import __version__, atomic
+from helpcenter.config import load_project
 from helpcenter.errors import UserError
+from helpcenter.vocabulary import SegmentState
 
 out = Console()
 err = Console(stderr=True)
 
+def _remember_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    # ctx.meta is shared by every context of one invocation: the group reads it on failure.
+    ctx.meta["helpcenter.root"] = value
+    return value
+
+
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
     show_default=True, help="The help center folder: it holds mkdocs.yml and content/.",
+    callback=_remember_root,
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failed(click.ClickException):
+    """A UserError on its way out: shown by click's own error path, exit code 1."""
+    exit_code = 1
+
+    def __init__(self, error: UserError, root: Path | None):
+        super().__init__(error.message)
+        self.error, self.root = error, root
+
+    def show(self, file=None) -> None:
+        _show(self.error, self.root)
+
+
+class HelpCenterGroup(click.Group):
+    """Maps a UserError from any command (or sub-group) to its message, in one place."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise Failed(exc, ctx.meta.get("helpcenter.root")) from None
+
+
+@click.group(cls=HelpCenterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="helpcenter")
 def cli() -> None:
     """A git-native, multilingual help center.
@@ -63,15 +104,13 @@ def build(root: Path, locales: tuple[str, ...], site_dir: Path | None, strict: b
 def serve(root: Path, host: str, port: int, site_dir: Path | None, no_watch: bool,
           database: str | None) -> None:
     """Build if needed, serve the site with the ticket service at /api, rebuild on change."""
-    from helpcenter.site import serve as serving
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter import preview
 
-    try:
-        serving.serve(root, host=host, port=port, site_dir=site_dir, watch=not no_watch,
-                      rebuild=lambda locales: _run_build(root, locales, site_dir, False, None,
-                                                         exit_on_error=False),
-                      log=out.print, database=database)
-    except UserError as exc:
-        _fail(exc, root)
+    preview.serve(root, host=host, port=port, site_dir=site_dir, watch=not no_watch,
+                  rebuild=lambda locales: _run_build(root, locales, site_dir, False, None,
+                                                     exit_on_error=False),
+                  log=out.print, database=database)
 
 
 @cli.command()
@@ -91,18 +130,17 @@ def serve(root: Path, host: str, port: int, site_dir: Path | None, no_watch: boo
 def api(root: Path, host: str, port: int, database: str | None, redis: str | None,
         workers: int, worker_only: bool) -> None:
     """Run the ticket service: POST /api/tickets, /api/feedback, /api/events."""
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import server
 
-    try:
-        if worker_only:
-            _worker_only(root, database)
-        else:
-            server.run(root, host, port, database, redis, workers)
-    except UserError as exc:
-        _fail(exc, root)
+    if worker_only:
+        _worker_only(root, database)
+    else:
+        server.run(root, host, port, database, redis, workers)
 
 
 def _worker_only(root: Path, database: str | None) -> None:
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import outbox, settings as ticket_settings
     from helpcenter.tickets.store import Database, Store
 
@@ -132,26 +170,22 @@ def _worker_only(root: Path, database: str | None) -> None:
 def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engine: str | None,
               dry_run: bool) -> None:
     """Machine drafts into locales/<locale>/*.po for new and changed segments only."""
-    from rich.table import Table
 
-    from helpcenter.config import load_project
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.translation import engines, translate as translating
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    try:
-        project = load_project(root)
-        formality = (project.extra.get("translation") or {}).get("formality") or {}
-        chosen = None if dry_run else engines.build(engine, formality)
-        with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task("Reading", total=None)
-            report = translating.translate(
-                project, chosen, locales=list(locales) or None, only=list(only) or None,
-                dry_run=dry_run,
-                progress=lambda step, done, total: bar.update(task, description=step,
-                                                              completed=done, total=total))
-    except UserError as exc:
-        _fail(exc, root)
+    project = load_project(root)
+    formality = project.helpcenter.translation.formality
+    chosen = None if dry_run else engines.build(engine, formality)
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("Reading", total=None)
+        report = translating.translate(
+            project, chosen, locales=list(locales) or None, only=list(only) or None,
+            dry_run=dry_run,
+            progress=lambda step, done, total: bar.update(task, description=step,
+                                                          completed=done, total=total))
     table = Table("locale", "segments", "characters", "billed", "flagged",
                   title="Would send (dry run)" if dry_run else "Translated")
     for locale, stats in report.locales.items():
@@ -172,29 +206,23 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
               help="Exit 1 when a locale has fewer than PCT % of its segments reviewed (a CI gate).")
 def status(root: Path, fmt: str, fail_under: float | None) -> None:
     """Translation progress per locale: pages and segments reviewed, drafted, outdated, missing."""
-    import json as _json
 
-    from rich.table import Table
 
-    from helpcenter.config import load_project
-    from helpcenter.translation.status import status as compute
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter.translation.status import PAGE_STATES, status as compute
 
-    try:
-        report = compute(load_project(root))
-    except UserError as exc:
-        _fail(exc, root)
+    report = compute(load_project(root))
     if fmt == "json":
-        click.echo(_json.dumps([{"locale": r.locale, "pages": r.pages, "segments": r.segments,
+        click.echo(json.dumps([{"locale": r.locale, "pages": r.pages, "segments": r.segments,
                                  "words": r.words, "reviewed_percent": round(r.reviewed_percent, 1)}
                                 for r in report], ensure_ascii=False, indent=2))
     else:
         table = Table("locale", "pages reviewed", "machine", "outdated", "missing",
                       "segments reviewed", "words reviewed", "% reviewed")
         for r in report:
-            table.add_row(r.locale, *(str(r.pages[k]) for k in ("reviewed", "machine", "outdated",
-                                                                "missing")),
-                          f"{r.segments.get('reviewed', 0)}/{sum(r.segments.values())}",
-                          f"{r.words.get('reviewed', 0)}/{sum(r.words.values())}",
+            table.add_row(r.locale, *(str(r.pages[k]) for k in PAGE_STATES),
+                          f"{r.segments.get(SegmentState.REVIEWED, 0)}/{sum(r.segments.values())}",
+                          f"{r.words.get(SegmentState.REVIEWED, 0)}/{sum(r.words.values())}",
                           f"{r.reviewed_percent:.1f}")
         out.print(table)
     below = [r.locale for r in report if fail_under is not None and r.reviewed_percent < fail_under]
@@ -213,27 +241,25 @@ def status(root: Path, fmt: str, fail_under: float | None) -> None:
 def review(root: Path, host: str, port: int, accept_locale: str | None,
            paths: tuple[str, ...]) -> None:
     """Review machine drafts on a local page, or accept in bulk with --accept LOCALE PATH..."""
-    from helpcenter.config import load_project
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.translation import review as reviewing
 
-    try:
-        project = load_project(root)
-        if accept_locale:
-            if accept_locale not in project.codes[1:]:
-                raise UserError(f"unknown target locale {accept_locale!r}",
-                                hint=f"use one of {', '.join(project.codes[1:])}")
-            if not paths:
-                raise UserError("--accept needs article paths, e.g. orders/track-your-order.md")
-            accepted, skipped = reviewing.accept(project, accept_locale, list(paths))
-            out.print(f"Accepted {accepted} segment(s) in {accept_locale}"
-                      + (f"; {skipped} flagged segment(s) left for a person" if skipped else ""))
-            return
-        import uvicorn
+    project = load_project(root)
+    if accept_locale:
+        if accept_locale not in project.codes[1:]:
+            raise UserError(f"unknown target locale {accept_locale!r}",
+                            hint=f"use one of {', '.join(project.codes[1:])}")
+        if not paths:
+            raise UserError("--accept needs article paths, e.g. orders/track-your-order.md")
+        accepted, skipped = reviewing.accept(project, accept_locale, list(paths))
+        out.print(f"Accepted {accepted} segment(s) in {accept_locale}"
+                  + (f"; {skipped} flagged segment(s) left for a person" if skipped else ""))
+        return
+    # lazy: loaded only by the command that needs it (start-up time)
+    import uvicorn
 
-        out.print(f"Review at http://{host}:{port}/ (Ctrl+C to stop)")
-        uvicorn.run(reviewing.create_app(project), host=host, port=port, log_level="warning")
-    except UserError as exc:
-        _fail(exc, root)
+    out.print(f"Review at http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(reviewing.create_app(project), host=host, port=port, log_level="warning")
 
 
 @cli.group()
@@ -246,6 +272,7 @@ database_option = click.option("--database", default=None, metavar="URL",
 
 
 def _store(root: Path, database: str | None):
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import settings as ticket_settings
     from helpcenter.tickets.store import Database, Store
 
@@ -261,14 +288,10 @@ def _store(root: Path, database: str | None):
 @click.option("--limit", default=50, show_default=True, help="How many, newest last.")
 def tickets_list(root: Path, database: str | None, limit: int) -> None:
     """One line per ticket."""
-    from rich.table import Table
 
-    try:
-        store = _store(root, database)
-        total = store.count("tickets")
-        rows = store.tickets(limit=limit, offset=max(0, total - limit))
-    except UserError as exc:
-        _fail(exc, root)
+    store = _store(root, database)
+    total = store.count("tickets")
+    rows = store.tickets(limit=limit, offset=max(0, total - limit))
     table = Table("id", "reference", "created", "locale", "email", "subject", "forwarded")
     for t in rows:
         table.add_row(str(t["id"]), t["reference"], t["created_at"][:19], t["locale"],
@@ -284,15 +307,11 @@ def tickets_list(root: Path, database: str | None, limit: int) -> None:
 @database_option
 def tickets_show(ticket: str, root: Path, database: str | None) -> None:
     """One ticket, by id or reference, with its context and deliveries."""
-    try:
-        found = _store(root, database).ticket(ticket)
-    except UserError as exc:
-        _fail(exc, root)
+    found = _store(root, database).ticket(ticket)
     if not found:
-        _fail(UserError(f"no ticket {ticket!r}", hint="`helpcenter tickets list` shows them"), root)
-    import json as _json
+        raise UserError(f"no ticket {ticket!r}", hint="`helpcenter tickets list` shows them")
 
-    click.echo(_json.dumps(found, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2))
 
 
 @tickets.command("export")
@@ -302,23 +321,18 @@ def tickets_show(ticket: str, root: Path, database: str | None) -> None:
               show_default=True)
 def tickets_export(root: Path, database: str | None, fmt: str) -> None:
     """Every ticket with its id, reference, fields and context, to standard output."""
-    import csv
-    import json as _json
 
-    try:
-        rows = _store(root, database).tickets()
-    except UserError as exc:
-        _fail(exc, root)
+    rows = _store(root, database).tickets()
     if fmt == "json":
-        click.echo(_json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     columns = ["id", "reference", "created_at", "locale", "category", "name", "email",
                "subject", "message", "fields", "context"]
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        row = {**row, "fields": _json.dumps(row["fields"], ensure_ascii=False),
-               "context": _json.dumps(row["context"], ensure_ascii=False)}
+        row = {**row, "fields": json.dumps(row["fields"], ensure_ascii=False),
+               "context": json.dumps(row["context"], ensure_ascii=False)}
         # A cell starting with = + - @ would run as a formula in a spreadsheet: defuse it.
         writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
                          for k, v in row.items()})
@@ -330,10 +344,7 @@ def tickets_export(root: Path, database: str | None, fmt: str) -> None:
 @click.option("--target", default=None, help="Only this target's dead letters.")
 def tickets_retry(root: Path, database: str | None, target: str | None) -> None:
     """Re-queue deliveries that failed for good (dead letters)."""
-    try:
-        count = _store(root, database).requeue_dead(target)
-    except UserError as exc:
-        _fail(exc, root)
+    count = _store(root, database).requeue_dead(target)
     out.print(f"Re-queued {count} delivery(ies); a running worker sends them now.")
 
 
@@ -356,24 +367,19 @@ def report(root: Path, database: str | None, since, locales: tuple[str, ...], fm
     Reads the ticket service's database (searches, votes, form openings, tickets) and the
     translation catalogs. It shows counts and comments, never who asked.
     """
-    import json as _json
-    from datetime import date, datetime, timedelta, timezone
 
-    from helpcenter import atomic
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.report import gather
     from helpcenter.report.render import html
 
     today = datetime.now(timezone.utc).date()
     first: date = since.date() if since else today - timedelta(days=29)
     if first > today:
-        _fail(UserError(f"--since {first}: after today ({today})"), root)
-    try:
-        with err.status("Reading events and catalogs"):
-            data, project = gather(root, database, first, list(locales), today)
-    except UserError as exc:
-        _fail(exc, root)
+        raise UserError(f"--since {first}: after today ({today})")
+    with err.status("Reading events and catalogs"):
+        data, project = gather(root, database, first, list(locales), today)
     if fmt == "json":
-        text = _json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         text = html(data, {loc.code: loc.name for loc in project.locales},
                     {loc.code: loc.direction for loc in project.locales})
@@ -399,23 +405,21 @@ def events() -> None:
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 def events_prune(root: Path, database: str | None, days: int | None, dry_run: bool) -> None:
     """Delete events and feedback older than the retention period."""
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import retention
     from helpcenter.tickets import settings as ticket_settings
 
-    try:
-        settings = ticket_settings.from_project(root, {"database": database})
-        days = days or settings.events_retention_days
-        if not days:
-            raise UserError("how many days of events to keep?",
-                            hint="pass --days N, or set extra.helpcenter.tickets."
-                                 "events_retention_days in mkdocs.yml")
-        older_than = retention.cutoff(days)
-        with err.status("Pruning") as spinner:
-            counts = retention.prune(
-                _store(root, database), older_than, dry_run=dry_run,
-                progress=lambda table, n: spinner.update(f"Pruning {table}: {n:,} deleted"))
-    except UserError as exc:
-        _fail(exc, root)
+    settings = ticket_settings.from_project(root, {"database": database})
+    days = days or settings.events_retention_days
+    if not days:
+        raise UserError("how many days of events to keep?",
+                        hint="pass --days N, or set extra.helpcenter.tickets."
+                             "events_retention_days in mkdocs.yml")
+    older_than = retention.cutoff(days)
+    with err.status("Pruning") as spinner:
+        counts = retention.prune(
+            _store(root, database), older_than, dry_run=dry_run,
+            progress=lambda table, n: spinner.update(f"Pruning {table}: {n:,} deleted"))
     verb = "Would delete" if dry_run else "Deleted"
     out.print(f"{verb} {counts['events']:,} event(s) and {counts['feedback']:,} feedback "
               f"vote(s) from before {older_than[:10]} (kept {days} days).", highlight=False)
@@ -423,6 +427,7 @@ def events_prune(root: Path, database: str | None, days: int | None, dry_run: bo
 
 def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bool,
                jobs: int | None, exit_on_error: bool = True) -> bool:
+    # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.site.build import build_site
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -437,7 +442,9 @@ def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bo
             report = build_site(root, locales=locales or None, site_dir=site_dir, strict=strict,
                                 jobs=jobs, progress=progress)
     except UserError as exc:
-        _fail(exc, root, exit_on_error)
+        if exit_on_error:
+            raise
+        _show(exc, root)  # the preview keeps running: the writer fixes the file and saves
         return False
     for warning in report.warnings:
         err.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False)
@@ -451,10 +458,9 @@ def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bo
     return True
 
 
-def _fail(exc: UserError, root: Path, exit_now: bool = True) -> None:
-    err.print(f"[bold red]error[/bold red] {escape(exc.render(root.resolve()))}", highlight=False)
-    if exit_now:
-        sys.exit(1)
+def _show(exc: UserError, root: Path | None) -> None:
+    where = root.resolve() if root is not None else None
+    err.print(f"[bold red]error[/bold red] {escape(exc.render(where))}", highlight=False)
 
 
 def main() -> None:

@@ -10,27 +10,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from helpcenter.config import Project, load_project
+from helpcenter.content import articles
+from helpcenter.errors import UserError
 from helpcenter.report.figures import compute
 from helpcenter.report.queries import Queries, Scope
+from helpcenter.tickets import settings as ticket_settings
+from helpcenter.tickets.store import Database, Store
+from helpcenter.translation.status import status
 
 
 def gather(root: Path, database: str | None, since: date, locales: list[str],
-           today: date) -> tuple[dict[str, Any], Any]:
+           today: date) -> tuple[dict[str, Any], Project]:
     """The report's data for the help center at ROOT, and the project (names, directions)."""
-    from helpcenter.config import load_project
-    from helpcenter.content import articles
-    from helpcenter.errors import UserError
-    from helpcenter.tickets import settings as ticket_settings
-    from helpcenter.tickets.store import Database, Store
-    from helpcenter.translation.status import status
-
     project = load_project(root)
     unknown = [code for code in locales if code not in project.codes]
     if unknown:
         raise UserError(f"--locale {', '.join(unknown)}: not a locale of this help center",
                         path=project.config_file,
                         hint=f"the locales in mkdocs.yml are {', '.join(project.codes)}")
-    db = Database(ticket_settings.from_project(root, {"database": database}).database)
+    db = Database(ticket_settings.from_project(root, {"database": database}, project).database)
     if db.dialect == "sqlite" and not db.path.is_file():
         raise UserError(f"no ticket database at {db.path}",
                         hint="pass --database URL, or set extra.helpcenter.tickets.database; the "

@@ -25,10 +25,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from helpcenter.report.queries import Queries
+from helpcenter.vocabulary import PageStatus, SegmentState
 
 TOP = 20              # queries and articles listed per locale
 COMMENTS = 5          # newest comments shown per article
-NOT_REVIEWED = ("missing", "outdated", "machine")
+NOT_REVIEWED = (SegmentState.MISSING, PageStatus.OUTDATED, PageStatus.MACHINE)
 
 
 def normalize(query: str) -> str:

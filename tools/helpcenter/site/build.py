@@ -15,7 +15,8 @@ from helpcenter import atomic
 from helpcenter.config import Project, load_project
 from helpcenter.content import articles, links
 from helpcenter.errors import UserError, UserErrors
-from helpcenter.site import root_pages, search_index, stage, ui_strings
+from helpcenter import ui_strings
+from helpcenter.site import root_pages, search_index, stage
 from helpcenter.site.generator import LocaleJob, LocaleResult, build_locale
 
 Progress = Callable[[str, int, int], None]
@@ -95,7 +96,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    directory_urls = project.raw.get("use_directory_urls", True)
+    directory_urls = project.use_directory_urls
     urls = [_page_url(PurePosixPath(p), directory_urls)
             for p in sorted(content.source_pages, key=str)]
     root_pages.write_root_page(project, site_dir, ui)

@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Material prints a MkDocs-2 banner on import; our README states the plan instead.
+# Material prints a MkDocs-2 banner on import; our README states the plan instead. Set before
+# MkDocs is imported, so the imports follow it.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+from jinja2 import TemplateNotFound  # noqa: E402
+from mkdocs.commands.build import build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+from mkdocs.exceptions import Abort, ConfigurationError  # noqa: E402
+from mkdocs.utils.yaml import yaml_load  # noqa: E402
 
 PLUGIN = "helpcenter"
 
@@ -55,12 +62,6 @@ class _Collect(logging.Handler):
 
 def build_locale(job: LocaleJob) -> LocaleResult:
     """Build one locale into `job.output_dir`. Runs in a worker process."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
-    from jinja2 import TemplateNotFound
-    from mkdocs.utils.yaml import yaml_load
-
     started = time.perf_counter()
     result = LocaleResult(job.locale)
     logger = logging.getLogger("mkdocs")

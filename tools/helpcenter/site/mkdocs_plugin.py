@@ -7,7 +7,6 @@ categories after their landing pages, and points theme assets at the one shared 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from typing import Any
@@ -18,6 +17,10 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+
+from helpcenter.config.tickets import FormField
+from helpcenter.site.manifest import LocaleEntry, Manifest, PageEntry
+from helpcenter.vocabulary import PageKind, PageStatus
 
 NAV_ARTICLES = 12  # articles of the current category shown in the sidebar; the rest are one click away
 
@@ -32,12 +35,13 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
 
     # Read the manifest once per build: it is the stage's word on every page of every locale.
     def on_config(self, config):
-        with open(self.config.manifest, encoding="utf-8") as fh:
-            self.manifest: dict[str, Any] = json.load(fh)
+        self.manifest = Manifest.load(self.config.manifest)
         self.locale = self.config.locale
-        self.source = self.manifest["source"]
-        self.ui: dict[str, str] = self.manifest["ui"][self.locale]
-        self.statuses: dict[str, dict[str, Any]] = self.manifest["pages"][self.locale]
+        self.source = self.manifest.source
+        self.ui: dict[str, str] = self.manifest.ui[self.locale]
+        self.statuses: dict[str, PageEntry] = self.manifest.pages[self.locale]
+        # Templates read locales as mappings (`loc.code`, `loc["dir"]`, `tojson`).
+        self.locales = [loc.model_dump() for loc in self.manifest.locales]
         self.theme_files: set[str] = set()
         self.nav: Navigation | None = None
         return config
@@ -89,17 +93,18 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
     # Everything a page template needs: status, alternates, canonical, its category.
     def on_page_context(self, context, page, config, nav):
         path = _norm(page)
-        entry = self.statuses.get(path, {"status": "source", "kind": "article"})
+        entry = self.statuses.get(path) or PageEntry(
+            status=PageStatus.SOURCE, kind=PageKind.ARTICLE, title=page.title or "")
         hc = self._common(page, context.get("base_url", ""))
-        fallback = entry["status"] == "fallback"
+        fallback = entry.status == PageStatus.FALLBACK
         hc.update(
-            status=entry["status"],
-            kind=entry["kind"],
+            status=entry.status,
+            kind=entry.kind,
             # The source article this page renders: events name it whatever the locale.
-            article=path if entry["kind"] == "article" else None,
+            article=path if entry.kind == PageKind.ARTICLE else None,
             is_fallback=fallback,
             notice=self._notice(entry),
-            indexable=entry["kind"] == "article" and not fallback,
+            indexable=entry.kind == PageKind.ARTICLE and not fallback,
             canonical=self._absolute(self.source if fallback else self.locale, page.url),
             section=next((s for s in self.sections if page in s["all"]), None),
             popular=[self.pages_by_path[p] for p in (page.meta.get("popular") or [])
@@ -117,7 +122,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
     # reverse ("0000 000 4 +971"), so number runs are isolated as left-to-right.
     def on_page_content(self, html, page, config, files):
         html = _LAZY.sub('<img loading="lazy" ', html)
-        if self._locale(self.locale)["dir"] != "rtl":
+        if self._locale(self.locale).dir != "rtl":
             return html
         return _isolate_numbers(html)
 
@@ -129,7 +134,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         return self._html_dir(output_content) if template_name.endswith(".html") else output_content
 
     def _html_dir(self, html: str) -> str:
-        direction = self._locale(self.locale)["dir"]
+        direction = self._locale(self.locale).dir
         return html.replace("<html ", f'<html dir="{direction}" ', 1)
 
     def _common(self, page: Page | None, base_url: str) -> dict[str, Any]:
@@ -138,23 +143,25 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         alternates = [
             {**loc, "url": self._absolute(loc["code"], url),
              "href": f"{up}../{loc['code']}/{url}", "current": loc["code"] == self.locale}
-            for loc in self.manifest["locales"]
+            for loc in self.locales
         ]
         return {
             "locale": self.locale,
             "source": self.source,
             "source_name": self._name(self.source),
-            "source_dir": self._locale(self.source)["dir"],
+            "source_dir": self._locale(self.source).dir,
             "is_untranslated": self._is_untranslated,
             "name": self._name(self.locale),
-            "locales": self.manifest["locales"],
+            "locales": self.locales,
             "alternates": alternates,
             "x_default": self._absolute(self.source, url),
             "t": self._translate,
             "sections": self.sections,
             "root": f"{up}../",
             "nav_articles": NAV_ARTICLES,
-            "features": self.manifest["features"],
+            "features": self.manifest.features,
+            # The chat options as JSON for the page's script (hc-config).
+            "chat": self.manifest.features.chat.model_dump(mode="json"),
             "banner": self._banner(),
             "request_url": f"{up}request/",
             "field_label": self._field_label,
@@ -177,46 +184,43 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             text = text.replace("{" + name + "}", str(value))
         return text
 
-    def _notice(self, entry: dict[str, Any]) -> str | None:
+    def _notice(self, entry: PageEntry) -> str | None:
         """The translation notice of a page built from catalogs, if it needs one."""
-        if entry["status"] == "machine":
+        if entry.status == PageStatus.MACHINE:
             return self._translate("notice.machine", source=self._name(self.source))
-        if entry["status"] == "outdated":
-            return self._translate("notice.outdated", date=entry.get("updated") or "",
+        if entry.status == PageStatus.OUTDATED:
+            return self._translate("notice.outdated", date=entry.updated or "",
                                    source=self._name(self.source))
         return None
 
     def _banner(self) -> str:
         """The announcement in this locale, else in the source; "" when there is none."""
-        text = self.manifest["features"]["banner"].get("text") or ""
+        text = self.manifest.features.banner.text or ""
         if isinstance(text, dict):
             return str(text.get(self.locale) or text.get(self.source) or "")
         return self._site_string("banner", str(text))
 
-    def _field_label(self, field: dict[str, Any]) -> str:
-        label = field["label"]
-        if isinstance(label, dict):
-            return str(label.get(self.locale) or label.get(self.source)
-                       or next(iter(label.values()), field["name"]))
-        return self._site_string(f"field.{field['name']}", str(label))
+    def _field_label(self, field: FormField) -> str:
+        return field.label_in(self.locale, self.source, self.manifest.site_strings.get(self.locale))
 
     def _site_string(self, name: str, source_text: str) -> str:
         """A string written once in mkdocs.yml: its translation from the locale's site
         catalog when the policy publishes one, else the source text."""
-        published = self.manifest.get("site_strings", {}).get(self.locale, {})
+        published = self.manifest.site_strings.get(self.locale, {})
         return published.get(name) or source_text
 
     def _is_untranslated(self, page: Page) -> bool:
-        return self.statuses.get(_norm(page), {}).get("status") == "fallback"
+        entry = self.statuses.get(_norm(page))
+        return entry is not None and entry.status == PageStatus.FALLBACK
 
-    def _locale(self, code: str) -> dict[str, str]:
-        return next(loc for loc in self.manifest["locales"] if loc["code"] == code)
+    def _locale(self, code: str) -> LocaleEntry:
+        return self.manifest.locale(code)
 
     def _name(self, code: str) -> str:
-        return self._locale(code)["name"]
+        return self._locale(code).name
 
     def _absolute(self, locale: str, page_url: str) -> str:
-        return f"{self.manifest['site_url']}{locale}/{page_url}"
+        return f"{self.manifest.site_url}{locale}/{page_url}"
 
     def _url_filter(self, original):
         theme_files = self.theme_files

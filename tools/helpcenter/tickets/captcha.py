@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from helpcenter.config.tickets import Captcha as CaptchaConfig
 from helpcenter.errors import UserError
 
 PROVIDERS = {
@@ -30,20 +31,16 @@ class Captcha:
         self.provider, self.secret, self.verify_url, self.field = provider, secret, verify_url, field
 
     @classmethod
-    def from_settings(cls, config: dict[str, Any]) -> "Captcha | None":
-        if not config:
+    def from_settings(cls, config: CaptchaConfig | None) -> "Captcha | None":
+        if config is None:
             return None
-        provider = config.get("provider")
-        if provider not in PROVIDERS:
-            raise UserError(f"extra.helpcenter.tickets.captcha.provider must be one of "
-                            f"{', '.join(PROVIDERS)}")
-        variable = config.get("secret_env", "")
-        secret = os.environ.get(variable, "")
+        secret = os.environ.get(config.secret_env, "")
         if not secret:
-            raise UserError(f"captcha: environment variable {variable or '(secret_env)'} is not set",
-                            hint="set `secret_env` to the variable that holds the secret key")
-        field, url = PROVIDERS[provider]
-        return cls(provider, secret, config.get("verify_url", url), config.get("field", field))
+            raise UserError(f"captcha: environment variable {config.secret_env} is not set",
+                            hint=f"export {config.secret_env}=... (the provider's secret key) "
+                                 f"before starting the service")
+        field, url = PROVIDERS[config.provider]
+        return cls(config.provider, secret, config.verify_url or url, config.field or field)
 
     async def verify(self, data: dict[str, Any], address: str) -> bool:
         token = data.get(self.field)

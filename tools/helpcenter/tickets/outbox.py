@@ -37,7 +37,7 @@ class OutboxWorker:
         self.settings = settings
         self.poll = poll
         self.targets = targets if targets is not None else {
-            t["name"]: build(t) for t in settings.targets}
+            t.name: build(t) for t in settings.targets}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

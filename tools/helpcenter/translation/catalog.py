@@ -25,15 +25,14 @@ import polib
 
 from helpcenter import atomic
 from helpcenter.errors import UserError
-from helpcenter.translation.segments import Document
+from helpcenter.vocabulary import SegmentState
+from helpcenter.translation.markdown import Document
 
 MACHINE = "machine: "      # translator-comment prefix naming the engine of a draft
 SIMILAR = 0.5              # how alike an edited segment must be to inherit a translation
 ADOPT = 0.5                # share of keys a renamed article's old catalog must have in common
 
 QA_FLAG = "hc-qa"          # a draft whose markup could not be mapped back: never published
-MISSING, MACHINE_DRAFT, FUZZY, REVIEWED, FLAGGED = (
-    "missing", "machine", "fuzzy", "reviewed", "flagged")
 
 
 @dataclass
@@ -49,14 +48,16 @@ def catalog_path(locales_dir: Path, locale: str, article: PurePosixPath) -> Path
     return locales_dir / locale / article.with_suffix(".po")
 
 
-def state(entry: polib.POEntry) -> str:
+def state(entry: polib.POEntry) -> SegmentState:
     if not entry.msgstr:
-        return MISSING
+        return SegmentState.MISSING
     if QA_FLAG in entry.flags:
-        return FLAGGED
+        return SegmentState.FLAGGED
     if "fuzzy" in entry.flags:
-        return MACHINE_DRAFT if engine_of(entry) and not entry.previous_msgid else FUZZY
-    return REVIEWED
+        if engine_of(entry) and not entry.previous_msgid:
+            return SegmentState.MACHINE
+        return SegmentState.FUZZY
+    return SegmentState.REVIEWED
 
 
 def engine_of(entry: polib.POEntry) -> str | None:
@@ -185,6 +186,6 @@ def translations(po: polib.POFile, *, reviewed_only: bool, flagged: set[str] = f
         if entry.obsolete or entry.msgctxt in flagged:
             continue
         kind = state(entry)
-        if kind == REVIEWED or (kind == MACHINE_DRAFT and not reviewed_only):
+        if kind == SegmentState.REVIEWED or (kind == SegmentState.MACHINE and not reviewed_only):
             out[entry.msgctxt] = entry.msgstr
     return out

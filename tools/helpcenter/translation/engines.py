@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+import deepl
+from deepl.api_data import MultilingualGlossaryDictionaryEntries
+from deepl.util import convert_tsv_to_dict
+
 from helpcenter.errors import UserError
 
 MAX_TEXTS = 50                  # DeepL's limit per request
@@ -99,8 +103,6 @@ class DeepL:
     GLOSSARY = "helpcenter"
 
     def __init__(self, formality: dict[str, str] | None = None):
-        import deepl
-
         key = os.environ.get("DEEPL_AUTH_KEY")
         if not key:
             raise UserError("no DeepL key: DEEPL_AUTH_KEY is not set",
@@ -115,9 +117,6 @@ class DeepL:
     def sync_glossary(self, source: str, dictionaries: dict[str, dict[str, str]]) -> list[str]:
         """Keep one DeepL multilingual glossary equal to `locales/glossary.yml`: created the
         first time, a dictionary replaced only when its entries changed. Returns what changed."""
-        from deepl.api_data import MultilingualGlossaryDictionaryEntries
-        from deepl.util import convert_tsv_to_dict
-
         wanted = {t: e for t, e in dictionaries.items() if e}
         if not wanted:
             return []

@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+import markdown
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from helpcenter.config import Project
-from helpcenter.content import articles
+from helpcenter.content import articles, frontmatter
 from helpcenter.errors import UserError
 from helpcenter.translation import catalog, site_strings
-from helpcenter.translation.segments import parse
+from helpcenter.translation.markdown import parse
+from helpcenter.vocabulary import SegmentState
 
 STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d2a30}header{background:#0b5f73;
 color:#fff;padding:.6rem 1rem}header a{color:#fff}main{display:grid;grid-template-columns:minmax(0,1fr)
@@ -110,7 +112,7 @@ def create_app(project: Project) -> Starlette:
                 f'{html.escape(entry.msgstr)}</textarea></td>'
                 f'<td><span class="state state-{state}" id="state.{entry.msgctxt}">{state}</span><br>'
                 f'<label><input type="checkbox" name="accept" value="{entry.msgctxt}"'
-                f'{" checked" if state == catalog.REVIEWED else ""}> accept'
+                f'{" checked" if state == SegmentState.REVIEWED else ""}> accept'
                 f'<span class="hc-visually-hidden"> translation {i + 1}</span></label></td></tr>')
         form = ('<form method="post" class="hc-review"><p>Keyboard: Tab moves between drafts, '
                 "<kbd>Ctrl</kbd>+<kbd>Enter</kbd> accepts a draft, saves and moves to the next, "
@@ -144,16 +146,13 @@ def create_app(project: Project) -> Starlette:
         return RedirectResponse(request.url.path, status_code=303)
 
     async def preview(request: Request) -> Response:
-        import markdown
-
         locale, path = request.path_params["locale"], request.path_params["path"]
         page, _, po = load(locale, path)
         drafts = {e.msgctxt: e.msgstr for e in po if not e.obsolete and e.msgstr
-                  and catalog.state(e) != catalog.FLAGGED}
+                  and catalog.state(e) != SegmentState.FLAGGED}
         text = parse(page.text).render(drafts)
-        from helpcenter.content import frontmatter
-
-        names, configs = _extensions(project)
+        names = [ext.name for ext in project.markdown_extensions]
+        configs = {ext.name: ext.options for ext in project.markdown_extensions if ext.options}
         meta, text, _ = frontmatter.split(text, page.path)
         title = html.escape(str(meta.get("title", page.title)))
         body = f"<h1>{title}</h1>" + markdown.markdown(text, extensions=names, extension_configs=configs)
@@ -206,9 +205,9 @@ def accept(project: Project, locale: str, paths: list[str]) -> tuple[int, int]:
         for entry in po:
             if entry.obsolete or not entry.msgstr:
                 continue
-            if catalog.state(entry) == catalog.FLAGGED:
+            if catalog.state(entry) == SegmentState.FLAGGED:
                 skipped += 1
-            elif catalog.state(entry) != catalog.REVIEWED:
+            elif catalog.state(entry) != SegmentState.REVIEWED:
                 _accept(entry)
                 accepted += 1
         catalog.save(po, po_path)
@@ -218,19 +217,6 @@ def accept(project: Project, locale: str, paths: list[str]) -> tuple[int, int]:
 def _accept(entry) -> None:
     entry.flags = [f for f in entry.flags if f not in ("fuzzy", catalog.QA_FLAG)]
     entry.previous_msgid = entry.previous_msgctxt = None
-
-
-def _extensions(project: Project):
-    names, configs = [], {}
-    for item in project.raw.get("markdown_extensions") or []:
-        if isinstance(item, str):
-            names.append(item)
-        elif isinstance(item, dict):
-            for name, options in item.items():
-                names.append(name)
-                if options:
-                    configs[name] = options
-    return names, configs
 
 
 def _page(title: str, body: str, single: bool = False, script: str = "") -> HTMLResponse:

@@ -15,7 +15,8 @@ from typing import Any
 
 from helpcenter.config import Project
 from helpcenter.translation import catalog
-from helpcenter.translation.segments import Document, parse
+from helpcenter.translation.markdown import Document, parse
+from helpcenter.vocabulary import Policy
 
 PATH = PurePosixPath("_site.md")    # its catalog: locales/<locale>/_site.po
 TITLE = "Help center banner and request form labels"
@@ -29,14 +30,14 @@ class SiteString:
 
 def strings(project: Project) -> list[SiteString]:
     """The translatable strings of the config, each as one line of text."""
-    extra = project.extra
+    config = project.helpcenter
     found = []
-    text = (extra.get("banner") or {}).get("text")
+    text = config.banner.text
     if isinstance(text, str) and text.strip():
         found.append(SiteString("banner", _one_line(text)))
-    for spec in ((extra.get("tickets") or {}).get("form") or {}).get("fields") or []:
-        if isinstance(spec, dict) and isinstance(spec.get("label"), str) and spec.get("name"):
-            found.append(SiteString(f"field.{spec['name']}", _one_line(spec["label"])))
+    for spec in config.tickets.form.fields:
+        if isinstance(spec.label, str):
+            found.append(SiteString(f"field.{spec.name}", _one_line(spec.label)))
     return found
 
 
@@ -46,13 +47,13 @@ def document(project: Project) -> Document | None:
     return parse("\n\n".join(s.text for s in found) + "\n") if found else None
 
 
-def translated(project: Project, locale: str, policy: str) -> dict[str, str]:
+def translated(project: Project, locale: str, policy: Policy) -> dict[str, str]:
     """{name: text} for the strings this locale's catalog may publish under its policy; a
     string with nothing to publish is left out (the source text shows)."""
     po_path = catalog.catalog_path(project.locales_dir, locale, PATH)
     if not po_path.is_file():
         return {}
-    published = catalog.translations(catalog.load(po_path), reviewed_only=policy == "reviewed")
+    published = catalog.translations(catalog.load(po_path), reviewed_only=policy == Policy.REVIEWED)
     out: dict[str, Any] = {}
     for item in strings(project):
         doc = parse(item.text + "\n")

@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 
 from helpcenter.config import Project
 from helpcenter.content import articles
-from helpcenter.site import stage
-from helpcenter.translation import catalog, site_strings
-from helpcenter.translation.segments import parse
+from helpcenter.translation import catalog, publish, site_strings
+from helpcenter.translation.markdown import parse
+from helpcenter.vocabulary import PageStatus, Policy, SegmentState
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]|\w+")  # a CJK character counts as a word
+# A page's state in `status`: hand-written pages count as reviewed.
+PAGE_STATES = (PageStatus.REVIEWED, PageStatus.MACHINE, PageStatus.OUTDATED, SegmentState.MISSING)
 
 
 @dataclass
 class LocaleStatus:
     locale: str
-    pages: dict[str, int] = field(default_factory=lambda: {
-        "reviewed": 0, "machine": 0, "outdated": 0, "missing": 0})
+    pages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PAGE_STATES, 0))
     segments: dict[str, int] = field(default_factory=dict)
     words: dict[str, int] = field(default_factory=dict)
     articles: dict[str, str] = field(default_factory=dict)  # source path -> its page state
@@ -31,7 +32,7 @@ class LocaleStatus:
     @property
     def reviewed_percent(self) -> float:
         total = sum(self.segments.values())
-        return 100.0 * self.segments.get(catalog.REVIEWED, 0) / total if total else 100.0
+        return 100.0 * self.segments.get(SegmentState.REVIEWED, 0) / total if total else 100.0
 
 
 def status(project: Project) -> list[LocaleStatus]:
@@ -45,12 +46,12 @@ def status(project: Project) -> list[LocaleStatus]:
         for path, page in content.source_pages.items():
             doc = docs[path]
             if content.page(locale, path):  # written by a person
-                result.pages["reviewed"] += 1
-                result.articles[str(path)] = "reviewed"
-                _count(result, catalog.REVIEWED, [s.text for s in doc.segments])
+                result.pages[PageStatus.REVIEWED] += 1
+                result.articles[str(path)] = PageStatus.REVIEWED
+                _count(result, SegmentState.REVIEWED, [s.text for s in doc.segments])
                 continue
-            rendered = stage.from_catalog(project, locale, page, "machine")
-            state = rendered[1] if rendered else "missing"
+            published = publish.from_catalog(project, locale, page, Policy.MACHINE)
+            state = published.status if published else SegmentState.MISSING
             result.pages[state] += 1
             result.articles[str(path)] = state
             _count_catalog(result, project, locale, path, doc)
@@ -65,7 +66,7 @@ def _count_catalog(result: LocaleStatus, project: Project, locale: str, path, do
     known = {e.msgctxt: e for e in catalog.load(po_path) if not e.obsolete}
     for segment in doc.segments:
         entry = known.get(segment.key)
-        _count(result, catalog.state(entry) if entry else catalog.MISSING, [segment.text])
+        _count(result, catalog.state(entry) if entry else SegmentState.MISSING, [segment.text])
 
 
 def _count(result: LocaleStatus, state: str, texts: list[str]) -> None:

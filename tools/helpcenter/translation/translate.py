@@ -17,12 +17,14 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 import polib
+import yaml
 
 from helpcenter.config import Project
 from helpcenter.content import articles
+from helpcenter.errors import UserError
 from helpcenter.translation import catalog, inline, qa, site_strings
 from helpcenter.translation.engines import Engine, packs
-from helpcenter.translation.segments import parse
+from helpcenter.translation.markdown import parse
 
 Progress = Callable[[str, int, int], None]
 
@@ -120,10 +122,6 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
 
 def _glossary(project: Project) -> dict:
     """locales/glossary.yml: `do_not_translate: [terms]` and `terms: {locale: {source: target}}`."""
-    import yaml
-
-    from helpcenter.errors import UserError
-
     path = project.locales_dir / "glossary.yml"
     if not path.is_file():
         return {}

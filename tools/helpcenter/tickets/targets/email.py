@@ -21,9 +21,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from helpcenter.errors import UserError
+from helpcenter.config.tickets import EmailTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets import DeliveryError, secret
+from helpcenter.tickets.targets.base import DeliveryError, secret
 from helpcenter.tickets.targets.text import ticket_text
 
 # RFC 5322 atext minus "=", which escapes everything else: the id stays injective in the key.
@@ -44,21 +44,19 @@ def _one_line(value: Any) -> str:
 
 
 class Email:
-    def __init__(self, config: dict[str, Any]):
-        self.name = config["name"]
-        for key in ("host", "from", "to"):
-            if not config.get(key):
-                raise UserError(f"email target {self.name!r} needs `{key}`")
-        self.host = config["host"]
-        self.ssl = bool(config.get("ssl", int(config.get("port", 587)) == 465))
-        self.port = int(config.get("port", 465 if self.ssl else 587))
-        self.starttls = bool(config.get("starttls", not self.ssl))
-        self.sender = config["from"]
-        to = config["to"]
+    def __init__(self, config: EmailTarget):
+        self.name = config.name
+        self.host = config.host
+        self.ssl = config.ssl if config.ssl is not None else config.port == 465
+        self.port = config.port or (465 if self.ssl else 587)
+        self.starttls = config.starttls if config.starttls is not None else not self.ssl
+        self.sender = config.sender
+        to = config.to
         self.to = [a.strip() for a in to.split(",")] if isinstance(to, str) else list(to)
-        self.username = config.get("username")
-        self.password = secret(config, "password") if self.username else None
-        self.timeout = float(config.get("timeout", 30))
+        self.username = config.username
+        self.password = (secret(config.name, config.password_env)
+                         if self.username and config.password_env else None)
+        self.timeout = float(config.timeout)
 
     def message(self, ticket: dict[str, Any], attachments: list[Attachment],
                 key: str) -> EmailMessage:

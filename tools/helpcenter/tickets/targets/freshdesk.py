@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
-from helpcenter.errors import UserError
+from helpcenter.config.tickets import FreshdeskTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
 from helpcenter.tickets.targets.text import MAX_TAG, key_tag, ticket_text
 
 def html(text: str) -> str:
@@ -28,16 +28,13 @@ def html(text: str) -> str:
 
 
 class Freshdesk:
-    def __init__(self, config: dict[str, Any]):
-        self.name = config["name"]
-        domain = config.get("domain")
-        base = config.get("url") or (domain and ("https://" + (
-            domain if "." in domain else f"{domain}.freshdesk.com")))
-        if not base:
-            raise UserError(f"freshdesk target {self.name!r} needs `domain` (or `url`)")
+    def __init__(self, config: FreshdeskTarget):
+        self.name = config.name
+        domain = config.domain or ""
+        base = config.url or ("https://" + (domain if "." in domain else f"{domain}.freshdesk.com"))
         self.base = base.rstrip("/")
-        self.auth = httpx.BasicAuth(secret(config, "api_key"), "X")
-        self.timeout = float(config.get("timeout", 30))
+        self.auth = httpx.BasicAuth(secret(config.name, config.api_key_env), "X")
+        self.timeout = float(config.timeout)
 
     def fields(self, ticket: dict[str, Any], key: str) -> dict[str, Any]:
         description = (f"<div>{html(ticket['message'])}</div><hr>\n"

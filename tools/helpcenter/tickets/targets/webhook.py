@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
+from helpcenter.config.tickets import WebhookTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
 
 SIGNATURE_HEADER = "X-Helpcenter-Signature"
 
@@ -21,14 +22,11 @@ def sign(body: bytes, key: str) -> str:
 
 
 class Webhook:
-    def __init__(self, config: dict[str, Any]):
-        self.name = config["name"]
-        self.url = config.get("url")
-        if not self.url:
-            from helpcenter.errors import UserError
-            raise UserError(f"webhook target {self.name!r} needs a `url`")
-        self.key = secret(config, "secret")
-        self.timeout = float(config.get("timeout", 10))
+    def __init__(self, config: WebhookTarget):
+        self.name = config.name
+        self.url = config.url
+        self.key = secret(config.name, config.secret_env)
+        self.timeout = float(config.timeout)
 
     def send(self, ticket: dict[str, Any], attachments: list[Attachment], key: str) -> None:
         payload = {"ticket": ticket, "attachments": [

@@ -22,22 +22,19 @@ from typing import Any
 
 import httpx
 
-from helpcenter.errors import UserError
+from helpcenter.config.tickets import ZammadTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
 from helpcenter.tickets.targets.text import key_tag, ticket_text
 
 
 class Zammad:
-    def __init__(self, config: dict[str, Any]):
-        self.name = config["name"]
-        if not config.get("url"):
-            raise UserError(f"zammad target {self.name!r} needs `url`, e.g. "
-                            f"https://helpdesk.example.com")
-        self.base = config["url"].rstrip("/")
-        self.headers = {"Authorization": f"Token token={secret(config, 'token')}"}
-        self.group = config.get("group", "Users")
-        self.timeout = float(config.get("timeout", 30))
+    def __init__(self, config: ZammadTarget):
+        self.name = config.name
+        self.base = config.url.rstrip("/")
+        self.headers = {"Authorization": f"Token token={secret(config.name, config.token_env)}"}
+        self.group = config.group
+        self.timeout = float(config.timeout)
 
     def payload(self, ticket: dict[str, Any], attachments: list[Attachment],
                 key: str) -> dict[str, Any]:

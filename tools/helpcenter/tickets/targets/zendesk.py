@@ -25,9 +25,9 @@ from typing import Any
 
 import httpx
 
-from helpcenter.errors import UserError
+from helpcenter.config.tickets import ZendeskTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
 from helpcenter.tickets.targets.text import ticket_text
 
 KEY_LIFETIME = 2 * 3600  # seconds Zendesk remembers an Idempotency-Key
@@ -39,24 +39,15 @@ def tag(value: str) -> str:
 
 
 class Zendesk:
-    def __init__(self, config: dict[str, Any]):
-        self.name = config["name"]
-        base = config.get("url") or (config.get("subdomain") and
-                                     f"https://{config['subdomain']}.zendesk.com")
-        if not base:
-            raise UserError(f"zendesk target {self.name!r} needs `subdomain` (or `url`)")
+    def __init__(self, config: ZendeskTarget):
+        self.name = config.name
+        base = config.url or f"https://{config.subdomain}.zendesk.com"
         self.base = base.rstrip("/")
-        self.api = config.get("api", "tickets")
-        if self.api not in ("requests", "tickets"):
-            raise UserError(f"zendesk target {self.name!r}: `api` must be requests or tickets, "
-                            f"not {self.api!r}")
-        if not config.get("email"):
-            raise UserError(f"zendesk target {self.name!r} needs `email`: the agent address "
-                            f"that owns the API token")
-        self.auth = httpx.BasicAuth(f"{config['email']}/token", secret(config, "token"))
+        self.api = config.api
+        self.auth = httpx.BasicAuth(f"{config.email}/token", secret(config.name, config.token_env))
         # Optional: {reference|locale|category|<form field>: custom field id}.
-        self.custom_fields = dict(config.get("custom_fields") or {})
-        self.timeout = float(config.get("timeout", 30))
+        self.custom_fields = dict(config.custom_fields)
+        self.timeout = float(config.timeout)
 
     def payload(self, ticket: dict[str, Any], uploads: list[str], key: str) -> dict[str, Any]:
         item: dict[str, Any] = {

@@ -1,4 +1,6 @@
-"""`helpcenter serve`: the writer's preview. Builds if needed, serves, rebuilds on change.
+"""`helpcenter serve`: the writer's preview, the site and the ticket service in one process.
+
+It combines the two, so it sits above both, beside the CLI. Builds if needed, serves, rebuilds on change.
 
 Polling (once a second) instead of inotify keeps it dependency-free and works on every file
 system a writer may use. An edit in content/<locale>/ rebuilds that locale; an edit in the
@@ -15,12 +17,15 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import uvicorn
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from helpcenter.config import load_project
 from helpcenter.site.build import STAMP
+from helpcenter.tickets import settings as ticket_settings
+from helpcenter.tickets.app import create_app
 
 VERSION_PATH = "/__helpcenter/version"
 _RELOAD = (b"<script>(function(){var v=null;setInterval(function(){fetch('"
@@ -36,11 +41,6 @@ class _State:
 def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: bool,
           rebuild: Callable[[list[str]], bool], log: Callable[[str], None],
           database: str | None = None) -> None:
-    import uvicorn
-
-    from helpcenter.tickets import settings as ticket_settings
-    from helpcenter.tickets.app import create_app
-
     project = load_project(root)
     site = (site_dir or project.root / "site").resolve()
     watched = _watched(project)
@@ -51,7 +51,7 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
             log("The build failed; fix the error above and save: the preview rebuilds.")
     state = _State()
     # The site and the ticket service from one process, as in production behind one host.
-    settings = ticket_settings.from_project(project.root, {"database": database})
+    settings = ticket_settings.from_project(project.root, {"database": database}, project)
     app = create_app(settings, extra_routes=site_routes(site, state))
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -61,5 +61,5 @@ def _read(path: Path) -> dict[str, str]:
                              "with `{`") from None
     if not isinstance(data, dict) or any(not isinstance(v, str) for v in data.values()):
         raise UserError("UI strings must be flat `key: text` pairs", path=path,
-                        hint="see tools/helpcenter/site/ui.en.yml for the keys")
+                        hint="see tools/helpcenter/ui.en.yml for the keys")
     return {str(k): v for k, v in data.items()}

@@ -1,26 +1,26 @@
-"""The project: one `mkdocs.yml` and the folders beside it.
+"""The project: one `mkdocs.yml` and the folders beside it, read once into typed objects.
 
 Locales are read from exactly one place, the i18n plugin's `languages`. Everything else the
-tool needs (folders, site URL) is derived from that file too, so a fork edits one config.
+tool needs (folders, site URL, Markdown extensions, `extra.helpcenter`) comes from that file
+too, so a fork edits one config. After `load_project`, no module reads the file's dict.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+from babel import Locale as CldrLocale, UnknownLocaleError
 
-from helpcenter.errors import UserError
+from helpcenter.config import options
+from helpcenter.config.helpcenter import HelpCenterConfig
+from helpcenter.config.source import ConfigSource, read
+from helpcenter.errors import UserError, UserErrors
 
 CONFIG_NAME = "mkdocs.yml"
 I18N_PLUGIN = "i18n"
-
-# Scripts written right to left. Material decides `dir` from its own language files; we need
-# the same fact for pages we render ourselves (the root language picker).
-RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
+EXTRA_KEY = ("extra", "helpcenter")
 
 
 @dataclass(frozen=True)
@@ -31,19 +31,30 @@ class Locale:
 
     @property
     def direction(self) -> str:
-        return "rtl" if self.code.split("-")[0].split("_")[0] in RTL_LANGUAGES else "ltr"
+        """ltr or rtl, from CLDR; a code CLDR does not know reads left to right."""
+        try:
+            return CldrLocale.parse(self.code.replace("-", "_")).text_direction
+        except (UnknownLocaleError, ValueError, TypeError):
+            return "ltr"
 
 
-@dataclass
+@dataclass(frozen=True)
+class MarkdownExtension:
+    name: str
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     config_file: Path
-    raw: dict[str, Any]
-    locales: list[Locale]
+    locales: tuple[Locale, ...]
     site_url: str
     content_dir: Path
     theme_dir: Path | None
-    extra: dict[str, Any] = field(default_factory=dict)
+    markdown_extensions: tuple[MarkdownExtension, ...]
+    use_directory_urls: bool
+    helpcenter: HelpCenterConfig
 
     @property
     def source(self) -> Locale:
@@ -81,30 +92,37 @@ def load_project(root: Path) -> Project:
             hint=f"run helpcenter in the help center's folder, or pass --root DIR "
                  f"(the folder that holds {CONFIG_NAME} and content/)",
         )
-    raw = _read_yaml(config_file)
-    locales = _read_locales(raw, config_file)
+    source = read(config_file)
+    raw = source.data
+    locales = _read_locales(source)
     site_url = raw.get("site_url")
     if not site_url:
         raise UserError(
             "site_url is not set; hreflang links and the sitemap need absolute URLs",
             path=config_file, hint="add a line like `site_url: https://help.example.com/`",
         )
-    site_url = str(site_url).rstrip("/") + "/"
     content_dir = root / str(raw.get("docs_dir", "docs"))
     if not content_dir.is_dir():
         raise UserError(
             f"the content folder {content_dir.name}/ (docs_dir) does not exist",
-            path=config_file,
+            path=config_file, line=source.line_of(["docs_dir"]),
             hint=f"create {content_dir.name}/{locales[0].code}/index.md, or point docs_dir at "
                  f"your articles",
         )
-    theme = raw.get("theme") or {}
+    theme = raw.get("theme")
     custom_dir = theme.get("custom_dir") if isinstance(theme, dict) else None
-    extra = raw.get("extra") or {}
+    extra = raw.get("extra")
+    helpcenter = options.validate(
+        HelpCenterConfig, extra.get("helpcenter") if isinstance(extra, dict) else None,
+        source, EXTRA_KEY)
+    _check_locale_keys(helpcenter, [loc.code for loc in locales], source)
     return Project(
-        root=root, config_file=config_file, raw=raw, locales=locales, site_url=site_url,
-        content_dir=content_dir, theme_dir=(root / custom_dir) if custom_dir else None,
-        extra=extra.get("helpcenter") or {} if isinstance(extra, dict) else {},
+        root=root, config_file=config_file, locales=tuple(locales),
+        site_url=str(site_url).rstrip("/") + "/", content_dir=content_dir,
+        theme_dir=(root / custom_dir) if custom_dir else None,
+        markdown_extensions=_markdown_extensions(source),
+        use_directory_urls=raw.get("use_directory_urls", True) is not False,
+        helpcenter=helpcenter,
     )
 
 
@@ -121,30 +139,54 @@ def i18n_plugin_config(raw: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _read_yaml(config_file: Path) -> dict[str, Any]:
-    text = config_file.read_text(encoding="utf-8")
-    try:
-        # Parse once ourselves for the error position; MkDocs' own loader then resolves
-        # INHERIT, !ENV and the !!python/name tags that Material's config uses.
-        yaml.load(text, Loader=get_yaml_loader())
-        with config_file.open("rb") as fh:
-            raw = yaml_load(fh)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise UserError(
-            f"invalid YAML: {exc.problem or exc.context}", path=config_file,
-            line=mark.line + 1 if mark else None,
-            hint="check the indentation and quoting on that line",
-        ) from None
-    except Exception as exc:  # MkDocs wraps its own loader errors
-        raise UserError(f"cannot read the config: {exc}", path=config_file) from None
-    if not isinstance(raw, dict):
-        raise UserError("the config must be a YAML mapping", path=config_file)
-    return raw
+def _markdown_extensions(source: ConfigSource) -> tuple[MarkdownExtension, ...]:
+    """MkDocs takes a list of names or one-key mappings, or one mapping: one shape here."""
+    declared = source.data.get("markdown_extensions") or []
+    items = [{k: v} for k, v in declared.items()] if isinstance(declared, dict) else declared
+    found = []
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            found.append(MarkdownExtension(item, {}))
+        elif isinstance(item, dict) and len(item) == 1:
+            name, opts = next(iter(item.items()))
+            if opts is not None and not isinstance(opts, dict):
+                raise UserError(f"markdown_extensions[{index}].{name}: options must be a mapping",
+                                path=source.path, line=source.line_of(["markdown_extensions", index]),
+                                hint="write `- name:` followed by indented `key: value` lines")
+            found.append(MarkdownExtension(str(name), dict(opts or {})))
+        else:
+            raise UserError(f"markdown_extensions[{index}]: expected a name or `name: {{options}}`",
+                            path=source.path, line=source.line_of(["markdown_extensions", index]),
+                            hint="see MkDocs' documentation of markdown_extensions")
+    return tuple(found)
 
 
-def _read_locales(raw: dict[str, Any], config_file: Path) -> list[Locale]:
-    i18n = i18n_plugin_config(raw)
+def _check_locale_keys(helpcenter: HelpCenterConfig, codes: list[str], source: ConfigSource) -> None:
+    """Options keyed by locale name declared locales only: a typo would apply to nobody."""
+    errors = []
+    keyed = {("translation", "policy"): helpcenter.translation.policy,
+             ("translation", "formality"): helpcenter.translation.formality}
+    if isinstance(helpcenter.banner.text, dict):
+        keyed[("banner", "text")] = helpcenter.banner.text
+    for field in helpcenter.tickets.form.fields:
+        if isinstance(field.label, dict):
+            index = helpcenter.tickets.form.fields.index(field)
+            keyed[("tickets", "form", "fields", index, "label")] = field.label
+    for where, mapping in keyed.items():
+        for code in mapping:
+            if code not in codes:
+                location = [*EXTRA_KEY, *where, code]
+                errors.append(UserError(
+                    f"{options.dotted(location)}: {code!r} is not a locale of this help center",
+                    path=source.path, line=source.line_of(location),
+                    hint=f"use one of {', '.join(codes)} (plugins.i18n.languages)"))
+    if errors:
+        raise errors[0] if len(errors) == 1 else UserErrors(errors)
+
+
+def _read_locales(source: ConfigSource) -> list[Locale]:
+    config_file = source.path
+    i18n = i18n_plugin_config(source.data)
     hint = ("declare the locales under plugins: - i18n: languages:, e.g.\n"
             "      - locale: en\n        name: English\n        default: true")
     if i18n is None:

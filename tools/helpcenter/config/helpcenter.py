@@ -1,0 +1,113 @@
+"""`extra.helpcenter`: what the help center adds to an MkDocs config.
+
+The API address, the announcement banner, chat, the translation policy per locale and the
+ticket service (config/tickets.py). Locale-keyed options are checked against the one list of
+locales, `plugins.i18n.languages`, by `Project`.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from helpcenter.config.options import Options
+from helpcenter.config.tickets import TicketsConfig
+from helpcenter.vocabulary import Policy
+
+Formality = Literal["default", "more", "less", "prefer_more", "prefer_less"]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class Banner(Options):
+    text: str | dict[str, str] | None = None
+    """The announcement above every page: one string (translated through
+    locales/<locale>/_site.po) or one per locale (`{en: …, fr: …}`)."""
+
+
+class Hours(Options):
+    """A region's opening hours; chat is online while any region is open."""
+    timezone: str
+    """An IANA time zone, e.g. Europe/Paris."""
+    days: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri")
+    """Days it is open: mon … sun."""
+    open: str
+    """Opening time, HH:MM (24-hour clock)."""
+    close: str
+    """Closing time, HH:MM; after `open`."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone; use an IANA name such as "
+                             f"Europe/Paris or Asia/Tokyo") from None
+        return value
+
+    @field_validator("open", "close", mode="before")
+    @classmethod
+    def _clock(cls, value: Any) -> Any:
+        # YAML 1.1 reads an unquoted 08:00 as the sexagesimal number 480.
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"{value // 60:02d}:{value % 60:02d}"
+        if not isinstance(value, str) or not _CLOCK.match(value):
+            raise ValueError(f"{value!r} is not a time of day; write it as \"HH:MM\", e.g. \"08:30\"")
+        return value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self):
+        if self.close <= self.open:
+            raise ValueError(f"close ({self.close}) must be after open ({self.open})")
+        return self
+
+
+class Chat(Options):
+    provider: str = "none"
+    """chatwoot | zendesk | intercom | crisp | none, or the name of your own adapter."""
+    script_url: str | None = None
+    """The vendor's script, loaded only within hours."""
+    settings: dict[str, Any] = {}
+    """Handed to the vendor's adapter: crisp {website_id}, chatwoot {website_token,
+    base_url}, intercom {app_id}, zendesk {context_field}."""
+    hours: tuple[Hours, ...] = ()
+    """When chat is staffed; none = always."""
+
+    @model_validator(mode="after")
+    def _script_for_a_vendor(self):
+        if self.provider != "none" and not self.script_url:
+            raise ValueError(f"chat provider {self.provider!r} needs `script_url`")
+        return self
+
+
+class Translation(Options):
+    policy: dict[str, Policy] = {}
+    """Per locale: machine (default) publishes drafts with a notice; reviewed publishes only
+    reviewed segments."""
+    formality: dict[str, Formality] = {}
+    """Per locale: DeepL's formality (prefer_more, prefer_less, more, less, default)."""
+
+    def policy_of(self, locale: str) -> Policy:
+        return self.policy.get(locale, Policy.MACHINE)
+
+
+class HelpCenterConfig(Options):
+    """`extra.helpcenter`. Every key is optional."""
+    api_url: str = Field("/api", pattern=r"^(/|https?://)")
+    """Where the pages post tickets, feedback and events: a path on the same host or a URL."""
+    banner: Banner = Banner()
+    """The announcement banner."""
+    chat: Chat = Chat()
+    """A chat widget and its hours."""
+    translation: Translation = Translation()
+    """Publishing policy and DeepL formality per locale."""
+    tickets: TicketsConfig = TicketsConfig()
+    """The ticket service."""
+
+    @property
+    def api(self) -> str:
+        return self.api_url.rstrip("/")
