@@ -10,6 +10,8 @@ import ipaddress
 import threading
 import time
 
+import redis.asyncio as redis
+
 
 class MemoryLimiter:
     def __init__(self, requests: int, seconds: int):
@@ -35,8 +37,6 @@ class MemoryLimiter:
 
 class RedisLimiter:
     def __init__(self, url: str, requests: int, seconds: int):
-        import redis.asyncio as redis
-
         self.client = redis.from_url(url)
         self.requests, self.seconds = requests, seconds
 
