@@ -9,7 +9,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, TypeAdapter, ValidationError, NonNegativeFloat, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import (Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt,
+                      TypeAdapter, ValidationError, field_validator, model_validator)
 
 from helpcenter.config.options import Options, dotted, explain
 from helpcenter.errors import UserError
@@ -96,9 +97,9 @@ class Captcha(Options):
 
 
 class _Target(Options):
-    name: str
+    name: str = Field(json_schema_extra={"shown_default": "its type"})
     """Unique among the targets; the type when absent."""
-    timeout: PositiveInt | float = 30
+    timeout: PositiveFloat = 30.0
     """Seconds before a delivery attempt is given up and retried."""
 
     @model_validator(mode="before")
@@ -115,7 +116,8 @@ class WebhookTarget(_Target):
     """Where the ticket is POSTed as JSON."""
     secret_env: str
     """The environment variable holding the HMAC-SHA256 key that signs the body."""
-    timeout: PositiveInt | float = 10
+    timeout: PositiveFloat = 10.0
+    """Seconds before a delivery attempt is given up and retried."""
 
 
 class ZendeskTarget(_Target):
