@@ -748,11 +748,10 @@ def test_outbox_delivers_a_stored_ticket(fd, tmp_path):
 
     from helpcenter.tickets.outbox import OutboxWorker
     from helpcenter.tickets.settings import Settings
-    from helpcenter.tickets.store import Database, NewTicket, Store
+    from helpcenter.tickets.store import NewTicket, Store
 
     fake, url = fd
-    store = Store(Database(f"sqlite:///{tmp_path}/tickets.sqlite3"))
-    store.migrate()
+    store = Store.open(f"sqlite:///{tmp_path}/tickets.sqlite3")
     new = NewTicket(**{k: TICKET[k] for k in ("name", "email", "subject", "message", "locale",
                                               "category", "fields", "context")},
                     attachments=FILES[:1])

@@ -200,10 +200,9 @@ def seed(database: str, *, events: int, locales: list[str], articles: list[str],
          seed: int = 1, progress=None) -> dict[str, Any]:
     """Write `events` events (plus a fiftieth as votes and a hundredth as tickets); return
     the figures a report over the last `days` days must show."""
-    from helpcenter.tickets.store import Database, Store
+    from helpcenter.tickets.store import Store
 
-    store = Store(Database(database))
-    store.migrate()
+    store = Store.open(database)
     generator = Seed(locales, articles, days=days, seed=seed)
     tables = [
         ("events", "created_at, locale, type, query, results, page, article",

@@ -142,11 +142,10 @@ def api(root: Path, host: str, port: int, database: str | None, redis: str | Non
 def _worker_only(root: Path, database: str | None) -> None:
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import outbox, settings as ticket_settings
-    from helpcenter.tickets.store import Database, Store
+    from helpcenter.tickets.store import Store
 
     settings = ticket_settings.from_project(root, {"database": database})
-    store = Store(Database(settings.database))
-    store.migrate()
+    store = Store.open(settings.database)
     if not settings.targets:
         raise UserError("no forwarding targets are configured",
                         hint="add extra.helpcenter.tickets.targets to mkdocs.yml")
@@ -274,11 +273,10 @@ database_option = click.option("--database", default=None, metavar="URL",
 def _store(root: Path, database: str | None):
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import settings as ticket_settings
-    from helpcenter.tickets.store import Database, Store
+    from helpcenter.tickets.store import Store
 
     settings = ticket_settings.from_project(root, {"database": database})
-    store = Store(Database(settings.database))
-    store.migrate()
+    store = Store.open(settings.database)
     return store
 
 

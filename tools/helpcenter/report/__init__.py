@@ -34,8 +34,7 @@ def gather(root: Path, database: str | None, since: date, locales: list[str],
         raise UserError(f"no ticket database at {db.path}",
                         hint="pass --database URL, or set extra.helpcenter.tickets.database; the "
                              "ticket service creates it when it first starts")
-    store = Store(db)
-    store.migrate()  # an older database gains the report's indexes
+    store = Store.open(db.url)  # an older database gains the report's indexes
     content = articles.scan(project)
     titles = {str(path): page.title for path, page in content.source_pages.items()}
     # Reading the catalogs is Python work, the database's aggregates mostly SQLite's or the

@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import uvicorn
+
 from helpcenter.tickets.app import create_app
 from helpcenter.tickets.settings import Settings, from_project
+from helpcenter.tickets.store import Store
 
 ENV_ROOT = "HELPCENTER_ROOT"
 ENV_DATABASE = "HELPCENTER_DATABASE_URL"
@@ -30,8 +33,6 @@ def app_from_env():
 
 def run(root: Path, host: str, port: int, database: str | None, redis: str | None,
         workers: int, outbox: bool = True) -> None:
-    import uvicorn
-
     os.environ[ENV_ROOT] = str(root.resolve())
     if database:
         os.environ[ENV_DATABASE] = database
@@ -40,8 +41,6 @@ def run(root: Path, host: str, port: int, database: str | None, redis: str | Non
     if not outbox:
         os.environ[ENV_NO_WORKER] = "1"
     settings = settings_from_env()  # fail early, in the parent, on a config mistake
-    from helpcenter.tickets.store import Database, Store
-
-    Store(Database(settings.database)).migrate()
+    Store.open(settings.database)
     uvicorn.run("helpcenter.tickets.server:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="info", proxy_headers=False)

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
+import psycopg
+
 from helpcenter.errors import UserError
 from helpcenter.tickets.migrations import MIGRATIONS
 
@@ -107,8 +109,6 @@ class Database:
             conn.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
             conn.execute("PRAGMA foreign_keys=ON")
             return conn
-        import psycopg
-
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as exc:
@@ -129,6 +129,13 @@ class Store:
         self._queue: queue.Queue = queue.Queue()
         self._writer: threading.Thread | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """The store at `url` (sqlite:///… or postgresql://…), its schema brought up to date."""
+        store = cls(Database(url))
+        store.migrate()
+        return store
 
     # ---- schema ---------------------------------------------------------------------------
     def migrate(self) -> list[int]:
