@@ -20,15 +20,15 @@ from hypothesis import HealthCheck, settings as hypothesis_settings
 
 from helpcenter.tickets.app import create_app
 from helpcenter.tickets.settings import FormField, Settings
-from helpcenter.tickets.store import Database, Store
+from helpcenter.tickets.store import Store
 
 _folder = Path(tempfile.mkdtemp(prefix="hc-openapi-"))
 SETTINGS = Settings(database=f"sqlite:///{_folder}/api.sqlite3", locales=["en", "ja", "ar"],
                     rate_limit_requests=10**9, categories=["billing", "orders"],
-                    fields=[FormField("order_number", "Order number", max_length=12),
-                            FormField("device", "Device", type="select",
+                    fields=[FormField(name="order_number", label="Order number", max_length=12),
+                            FormField(name="device", label="Device", type="select",
                                       options=["kettle", "vacuum"])])
-Store(Database(SETTINGS.database)).migrate()
+Store.open(SETTINGS.database)
 APP = create_app(SETTINGS, worker=False)
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 

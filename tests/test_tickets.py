@@ -13,6 +13,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from helpcenter.config.tickets import Captcha
 from helpcenter.tickets.app import create_app
 from helpcenter.tickets.migrations import MIGRATIONS
 from helpcenter.tickets.ratelimit import client_address
@@ -29,7 +30,7 @@ TICKET = {"name": "Aiko Tanaka", "email": "aiko@example.jp", "subject": "Refund"
 
 def settings_for(url: str, **changes) -> Settings:
     settings = Settings(database=url, locales=["en", "ja", "ar"], min_fill_seconds=2,
-                        fields=[FormField("order_number", "Order number", max_length=12)],
+                        fields=[FormField(name="order_number", label="Order number", max_length=12)],
                         rate_limit_requests=1000)
     for key, value in changes.items():
         setattr(settings, key, value)
@@ -242,7 +243,7 @@ def test_cors_allows_only_listed_origins(database_url):
 
 def test_altcha_challenge_is_verified(database_url, monkeypatch):
     monkeypatch.setenv("ALTCHA_KEY", "s3cret")
-    settings = settings_for(database_url, captcha={"provider": "altcha", "secret_env": "ALTCHA_KEY"})
+    settings = settings_for(database_url, captcha=Captcha(provider="altcha", secret_env="ALTCHA_KEY"))
     salt, number = "abc", 42
     challenge = hashlib.sha256(f"{salt}{number}".encode()).hexdigest()
     signature = hmac.new(b"s3cret", challenge.encode(), hashlib.sha256).hexdigest()
@@ -354,9 +355,9 @@ def test_turnstile_token_is_checked_with_the_provider(database_url, monkeypatch)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Verifier)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("TURNSTILE_SECRET", "ts")
-    settings = settings_for(database_url, captcha={
-        "provider": "turnstile", "secret_env": "TURNSTILE_SECRET",
-        "verify_url": f"http://127.0.0.1:{server.server_address[1]}/siteverify"})
+    settings = settings_for(database_url, captcha=Captcha(
+        provider="turnstile", secret_env="TURNSTILE_SECRET",
+        verify_url=f"http://127.0.0.1:{server.server_address[1]}/siteverify"))
     with TestClient(create_app(settings, worker=False)) as c:
         ok = c.post("/api/tickets", json={**TICKET, "cf-turnstile-response": "good"})
         bad = c.post("/api/tickets", json={**TICKET, "cf-turnstile-response": "forged"})
