@@ -119,3 +119,14 @@ def test_unquoted_times_read_as_yaml_numbers_still_mean_the_time(tmp_path: Path)
     root, _ = _project(tmp_path, "chat:\n  hours:\n    - {timezone: Asia/Tokyo, open: 9:30, close: 20:00}")
     hours = load_project(root).helpcenter.chat.hours[0]
     assert (hours.open, hours.close) == ("09:30", "20:00")
+
+
+def test_a_target_whose_secret_is_not_set_stops_the_service_before_it_starts(tmp_path: Path):
+    root, _ = _project(tmp_path, "tickets:\n  targets:\n    - {type: zammad, url: 'https://z.example', token_env: HC_TEST_UNSET_TOKEN}")
+    env = {k: v for k, v in os.environ.items() if k != "HC_TEST_UNSET_TOKEN"}
+    result = subprocess.run([sys.executable, "-m", "helpcenter", "api", "--root", str(root),
+                             "--port", "0"], capture_output=True, text=True, timeout=60,
+                            env={**env, "COLUMNS": "200"})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "HC_TEST_UNSET_TOKEN is not set" in result.stderr

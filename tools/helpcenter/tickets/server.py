@@ -11,7 +11,9 @@ from pathlib import Path
 
 import uvicorn
 
+from helpcenter.tickets import targets
 from helpcenter.tickets.app import create_app
+from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.settings import Settings, from_project
 from helpcenter.tickets.store import Store
 
@@ -31,6 +33,14 @@ def app_from_env():
     return create_app(settings_from_env(), worker=os.environ.get(ENV_NO_WORKER) != "1")
 
 
+def check_secrets(settings: Settings) -> None:
+    """Every secret the config names is in the environment: mkdocs.yml was checked when it
+    was read, the environment can only be checked where the service runs, before it starts."""
+    for config in settings.targets:
+        targets.build(config)
+    Captcha.from_settings(settings.captcha)
+
+
 def run(root: Path, host: str, port: int, database: str | None, redis: str | None,
         workers: int, outbox: bool = True) -> None:
     os.environ[ENV_ROOT] = str(root.resolve())
@@ -41,6 +51,7 @@ def run(root: Path, host: str, port: int, database: str | None, redis: str | Non
     if not outbox:
         os.environ[ENV_NO_WORKER] = "1"
     settings = settings_from_env()  # fail early, in the parent, on a config mistake
+    check_secrets(settings)
     Store.open(settings.database)
     uvicorn.run("helpcenter.tickets.server:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="info", proxy_headers=False)
