@@ -7,7 +7,7 @@ variable that holds each one (`token_env: ZENDESK_TOKEN`), read when the service
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import (Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt,
                       TypeAdapter, ValidationError, field_validator, model_validator)
@@ -102,6 +102,16 @@ class _Target(Options):
     timeout: PositiveFloat = 30.0
     """Seconds before a delivery attempt is given up and retried."""
 
+    # Help desks that take a short name or a full address need one of the two.
+    address_keys: ClassVar[tuple[str, str] | None] = None
+
+    @model_validator(mode="after")
+    def _has_address(self):
+        if self.address_keys and not any(getattr(self, k) for k in self.address_keys):
+            short, full = self.address_keys
+            raise ValueError(f"a {self.type} target needs `{short}` (or `{full}`)")
+        return self
+
     @model_validator(mode="before")
     @classmethod
     def _named_after_type(cls, data):
@@ -121,6 +131,7 @@ class WebhookTarget(_Target):
 
 
 class ZendeskTarget(_Target):
+    address_keys: ClassVar[tuple[str, str]] = ("subdomain", "url")
     type: Literal["zendesk"]
     subdomain: str | None = None
     """`acme` for acme.zendesk.com (or give `url`)."""
@@ -135,14 +146,9 @@ class ZendeskTarget(_Target):
     custom_fields: dict[str, int] = {}
     """{reference | locale | category | <form field>: Zendesk custom field id}."""
 
-    @model_validator(mode="after")
-    def _has_address(self):
-        if not (self.subdomain or self.url):
-            raise ValueError("a zendesk target needs `subdomain` (or `url`)")
-        return self
-
 
 class FreshdeskTarget(_Target):
+    address_keys: ClassVar[tuple[str, str]] = ("domain", "url")
     type: Literal["freshdesk"]
     domain: str | None = None
     """`acme` for acme.freshdesk.com, or a full host name (or give `url`)."""
@@ -150,12 +156,6 @@ class FreshdeskTarget(_Target):
     """The Freshdesk address, instead of `domain`."""
     api_key_env: str
     """The environment variable holding the API key."""
-
-    @model_validator(mode="after")
-    def _has_address(self):
-        if not (self.domain or self.url):
-            raise ValueError("a freshdesk target needs `domain` (or `url`)")
-        return self
 
 
 class ZammadTarget(_Target):
