@@ -175,6 +175,24 @@ def test_form_shows_errors_inline_and_in_a_summary(phone, live):
     assert store.count("tickets") == before
 
 
+def test_the_form_refuses_an_address_the_service_would_refuse(phone, live):
+    # "lina@localhost" passes the browser's own type=email check; the service's pattern
+    # (request_form.py) wants a dot in the domain, and the page uses that same pattern.
+    base, store = live
+    phone.goto(f"{base}fr/request/")
+    before = store.count("tickets")
+    posted = []
+    phone.on("request", lambda r: posted.append(r.url) if "/api/tickets" in r.url else None)
+    fill(phone, {**PERSON, "email": "lina@localhost"})
+    phone.locator("#hc-request-form button[type=submit]").click()
+    assert phone.locator("#hc-form-summary").is_visible()
+    assert posted == []  # refused in the page, before sending
+    assert phone.locator("#hc-email").get_attribute("aria-invalid") == "true"
+    assert phone.locator("#hc-name").get_attribute("aria-invalid") != "true"
+    assert phone.locator("#hc-subject").get_attribute("maxlength") == "300"
+    assert store.count("tickets") == before
+
+
 def test_form_without_javascript_posts_and_lands_on_the_thank_you_page(browser, live):
     base, store = live
     context = browser.new_context(java_script_enabled=False)

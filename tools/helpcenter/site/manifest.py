@@ -40,6 +40,8 @@ class Form(_Record):
     fields: tuple[FormField, ...]
     attachments: Attachments
     honeypot: str
+    max_length: dict[str, int]     # the standard fields' limits, as the service checks them
+    email_pattern: str
 
 
 class Features(_Record):

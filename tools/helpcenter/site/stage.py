@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from helpcenter import atomic
+from helpcenter import atomic, request_form
 from helpcenter.config import Project
 from helpcenter.content import frontmatter
 from helpcenter.content.articles import Content, Page
@@ -91,7 +91,8 @@ def features(project: Project) -> Features:
     return Features(
         api=config.api,
         form=Form(fields=config.tickets.form.fields, attachments=config.tickets.attachments,
-                  honeypot=config.tickets.honeypot_field),
+                  honeypot=config.tickets.honeypot_field, max_length=request_form.MAX_LENGTH,
+                  email_pattern=request_form.EMAIL_PATTERN),
         chat=config.chat, banner=config.banner)
 
 

@@ -18,6 +18,7 @@ from pydantic import (BaseModel, ConfigDict, Field, StrictBool, ValidationError,
                       model_validator)
 from pydantic.json_schema import models_json_schema
 
+from helpcenter.request_form import MAX_LENGTH
 from helpcenter.tickets.invalid import Invalid
 from helpcenter.tickets.settings import Settings
 from helpcenter.tickets.store import NewTicket
@@ -80,10 +81,10 @@ class TicketFields(_Request):
 
 class TicketRequest(_Request):
     """A request from the form or a chat escalation."""
-    name: Text(200, required=True)
-    email: Text(254, EMAIL_ADDRESS, required=True)
-    subject: Text(300, required=True)
-    message: Text(20_000, required=True)
+    name: Text(MAX_LENGTH["name"], required=True)
+    email: Text(MAX_LENGTH["email"], EMAIL_ADDRESS, required=True)
+    subject: Text(MAX_LENGTH["subject"], required=True)
+    message: Text(MAX_LENGTH["message"], required=True)
     locale: Text(20, required=True)
     category: Text(100) | None = None
     fields: TicketFields = Field(default={}, validate_default=True)

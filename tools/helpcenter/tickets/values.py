@@ -14,11 +14,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError, core_schema
 
+from helpcenter.request_form import EMAIL_PATTERN
+
 # Whitespace spelled out: Python's \s and JSON Schema's (ECMA) \s differ on exotic spaces, and
 # the OpenAPI document carries these same patterns; each one means the same in both dialects.
 SPACE = " \t\r\n"
 NOT_BLANK = r"[^ \t\r\n]"
-EMAIL = re.compile(r"^[^@ \t\r\n<>]+@[^@ \t\r\n<>]+\.[^@ \t\r\n<>]+$")
+EMAIL = re.compile(EMAIL_PATTERN)
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
