@@ -33,6 +33,7 @@ SIMILAR = 0.5              # how alike an edited segment must be to inherit a tr
 ADOPT = 0.5                # share of keys a renamed article's old catalog must have in common
 
 QA_FLAG = "hc-qa"          # a draft whose markup could not be mapped back: never published
+FUZZY_FLAG = "fuzzy"       # gettext's own flag: "needs review", as every PO editor shows it
 
 
 @dataclass
@@ -53,7 +54,7 @@ def state(entry: polib.POEntry) -> SegmentState:
         return SegmentState.MISSING
     if QA_FLAG in entry.flags:
         return SegmentState.FLAGGED
-    if "fuzzy" in entry.flags:
+    if FUZZY_FLAG in entry.flags:
         if engine_of(entry) and not entry.previous_msgid:
             return SegmentState.MACHINE
         return SegmentState.FUZZY
@@ -121,11 +122,11 @@ def sync(po: polib.POFile, doc: Document, *, locale: str, article: PurePosixPath
             unmatched.pop(previous.msgctxt)
             if previous.msgstr:
                 entry.msgstr = previous.msgstr
-                entry.flags = ["fuzzy"]
+                entry.flags = [FUZZY_FLAG]
                 entry.previous_msgctxt = previous.msgctxt
                 entry.previous_msgid = previous.msgid
                 entry.tcomment = previous.tcomment
-                if "fuzzy" not in previous.flags:
+                if FUZZY_FLAG not in previous.flags:
                     # A person reviewed the old translation: it waits for a person again,
                     # never for the engine (which would write over their work).
                     entry.tcomment = "\n".join(

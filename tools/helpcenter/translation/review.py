@@ -138,8 +138,8 @@ def create_app(project: Project) -> Starlette:
             if edited != entry.msgstr:
                 entry.msgstr = edited
                 entry.flags = [f for f in entry.flags if f != catalog.QA_FLAG]
-                if "fuzzy" not in entry.flags:
-                    entry.flags.append("fuzzy")  # an edit is not yet a review
+                if catalog.FUZZY_FLAG not in entry.flags:
+                    entry.flags.append(catalog.FUZZY_FLAG)  # an edit is not yet a review
             if entry.msgctxt in accepted and entry.msgstr:
                 _accept(entry)
         catalog.save(po, po_path)
@@ -215,7 +215,7 @@ def accept(project: Project, locale: str, paths: list[str]) -> tuple[int, int]:
 
 
 def _accept(entry) -> None:
-    entry.flags = [f for f in entry.flags if f not in ("fuzzy", catalog.QA_FLAG)]
+    entry.flags = [f for f in entry.flags if f not in (catalog.FUZZY_FLAG, catalog.QA_FLAG)]
     entry.previous_msgid = entry.previous_msgctxt = None
 
 

@@ -184,7 +184,7 @@ def _store(entry: polib.POEntry, text: str, mapping, engine: str, locale: str,
     except inline.TagMismatch as exc:
         entry.msgstr = text
         found = [str(exc)]
-    entry.flags = ["fuzzy", catalog.QA_FLAG] if found else ["fuzzy"]
+    entry.flags = [catalog.FUZZY_FLAG, catalog.QA_FLAG] if found else [catalog.FUZZY_FLAG]
     entry.tcomment += "".join(f"\nqa: {p}" for p in found)
     return 1 if found else 0
 
