@@ -1,7 +1,7 @@
 """Shared fixtures: a small help center in a temporary folder, built once per session.
 
 The tests build this fixture project, not the demo, so they state exactly what they rely on.
-It uses the repository's theme/ (copied), since the theme is part of what they test.
+It uses the theme packaged with helpcenter, as every project does.
 """
 
 from __future__ import annotations
@@ -26,10 +26,8 @@ site_url: https://help.acme.example/
 docs_dir: content
 theme:
   name: material
-  custom_dir: theme
   font: false
   features: [navigation.indexes, navigation.sections, navigation.prune, navigation.path]
-extra_css: [assets/helpcenter.css]
 plugins:
   - i18n:
       docs_structure: folder
@@ -68,7 +66,6 @@ def write_project(root: Path, pages: dict[str, str] | None = None, config: str =
         path = root / "content" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    shutil.copytree(REPO / "theme", root / "theme", dirs_exist_ok=True)
     return root
 
 

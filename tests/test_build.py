@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MKDOCS_YML, write_project
 from htmlinfo import page
 
 LOCALES = ["en", "fr", "ja", "zh", "ar"]
@@ -50,7 +51,7 @@ def test_a_fallback_page_says_so_points_to_the_source_and_is_not_indexed(built):
     assert info.html["lang"] == "fr"
     assert info.canonical == f"{URL}en/orders/refunds/"
     assert "hc-notice--fallback" in info.text
-    assert "This article is not yet available in Français" in info.text
+    assert "pas encore disponible en Français" in info.text  # the shipped French strings
     assert not info.pagefind_body
     # The English text is marked as English for screen readers and search engines.
     assert re.search(r'class="hc-article"[^>]*lang="en" dir="ltr"', info.text)
@@ -116,9 +117,32 @@ def test_rebuild_without_changes_restages_nothing(built):
     assert (again.written, again.removed) == (0, 0)
 
 
-def test_missing_ui_strings_fall_back_with_a_warning_naming_them(built):
+def test_shipped_ui_strings_need_no_project_files(built):
     _, report = built
-    assert any("locales/fr/ui.yml" in w and "search.placeholder" in w for w in report.warnings)
+    assert not any("UI string" in w for w in report.warnings), report.warnings
+    html = page(built[0] / "site", "ja/orders/returns/index.html").text
+    assert "この記事は役に立ちましたか" in html  # shipped in tools/helpcenter/ui/ja.yml
+
+
+def test_missing_ui_strings_fall_back_with_a_warning_naming_them(tmp_path: Path):
+    from helpcenter import ui_strings
+    from helpcenter.config import load_project
+
+    config = MKDOCS_YML.replace("        - {locale: ar, name: العربية, build: true}\n",
+                                "        - {locale: ar, name: العربية, build: true}\n"
+                                "        - {locale: ko, name: 한국어, build: true}\n")
+    root = write_project(tmp_path / "help", config=config)
+    (root / "locales/ko").mkdir(parents=True)
+    (root / "locales/ko/ui.yml").write_text("search.label: 도움말 검색\n", encoding="utf-8")
+    (root / "locales/fr").mkdir(parents=True)
+    (root / "locales/fr/ui.yml").write_text("search.label: Chercher\n", encoding="utf-8")
+    strings, warnings = ui_strings.load(load_project(root))
+    assert strings["ko"]["search.label"] == "도움말 검색"          # the project's own
+    assert strings["ko"]["search.placeholder"] == strings["en"]["search.placeholder"]
+    assert strings["fr"]["search.label"] == "Chercher"             # wins over the shipped one
+    assert strings["fr"]["search.placeholder"] != strings["en"]["search.placeholder"]  # shipped
+    assert any("locales/ko/ui.yml" in w and "search.placeholder" in w for w in warnings)
+    assert not any("locales/fr/ui.yml" in w for w in warnings)
 
 
 def test_build_one_locale_leaves_the_others(project: Path):

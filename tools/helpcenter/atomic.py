@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 # mkstemp creates files only the owner can read; the file we replace keeps its own mode, a new
 # one gets what open() would give it (0666 less the umask), so a report or catalog is shareable.
@@ -53,3 +53,27 @@ def replace_dir(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes]) -> tuple[int, int]:
+    """Make folder `target` hold exactly `plan` ({relative path: source file or bytes}): files
+    that differ are written atomically, the rest left alone (a re-run writes nothing), files
+    and empty folders not in the plan removed. Returns (written, removed)."""
+    written = 0
+    for rel, origin in plan.items():
+        dest = target / rel
+        data = origin if isinstance(origin, bytes) else origin.read_bytes()
+        if dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
+            continue
+        write_bytes(dest, data)
+        written += 1
+    removed = 0
+    if target.is_dir():
+        wanted = {target / rel for rel in plan}
+        for existing in sorted(target.rglob("*"), reverse=True):
+            if existing.is_file() and existing not in wanted:
+                existing.unlink()
+                removed += 1
+            elif existing.is_dir() and not any(existing.iterdir()):
+                existing.rmdir()
+    return written, removed

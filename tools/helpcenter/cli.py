@@ -92,6 +92,28 @@ def build(root: Path, locales: tuple[str, ...], site_dir: Path | None, strict: b
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--locale", "locales", multiple=True, metavar="CODE",
+              help="A locale of the help center (repeatable); the first is the source. "
+                   "Default: en.")
+@click.option("--name", default="Help Center", show_default=True, help="The site's name.")
+def init(directory: Path, locales: tuple[str, ...], name: str) -> None:
+    """Start a new help center in DIRECTORY: mkdocs.yml, a home page, one category, one article."""
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter import starter
+
+    ctx = click.get_current_context()
+    ctx.meta["helpcenter.root"] = directory
+    started = starter.init(directory, list(locales), name)
+    for file in started.files:
+        out.print(f"  wrote {file.relative_to(started.root)}", highlight=False)
+    shown = escape(str(directory))
+    out.print(f"Started a help center in {started.root}.\n"
+              f"  Preview it:  helpcenter serve --root {shown}\n"
+              f"  Build it:    helpcenter build --root {shown}", highlight=False)
+
+
+@cli.command()
 @root_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),

@@ -1,8 +1,10 @@
-"""The theme's own UI strings per locale, with fallback to the source locale, then English.
+"""The theme's own UI strings per locale: shipped with the package, overridable per project.
 
-Material translates its own strings; ours live in `locales/<locale>/ui.yml`, flat `key: text`.
-A locale missing some keys still builds: each missing key falls back, with a warning that
-names the keys so a translator knows what to add.
+Material translates its own strings; ours are flat `key: text` files. Every locale we ship
+has one in `tools/helpcenter/ui/<locale>.yml` (`en.yml` holds every key); a project changes
+or adds strings in `locales/<locale>/ui.yml`, which wins key by key. A locale that neither
+ships nor gives some keys still builds: each missing key falls back to the source locale's
+text, with a warning that names the keys so a translator knows what to add.
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ import yaml
 from helpcenter.config import Project
 from helpcenter.errors import UserError
 
-BUILTIN = Path(__file__).with_name("ui.en.yml")
+SHIPPED = Path(__file__).with_name("ui")
+BUILTIN = SHIPPED / "en.yml"
 FILE_NAME = "ui.yml"
 
 
 def load(project: Project) -> tuple[dict[str, dict[str, str]], list[str]]:
     """Return ({locale: {key: text}} complete for every locale, warnings)."""
     builtin = _read(BUILTIN)
-    source_file = project.locales_dir / project.source.code / FILE_NAME
-    source = {**builtin, **_read(source_file)}
+    source = {**builtin, **_own(project, project.source.code)}
     resolved: dict[str, dict[str, str]] = {project.source.code: source}
     warnings: list[str] = []
     for locale in project.locales[1:]:
         path = project.locales_dir / locale.code / FILE_NAME
-        own = _read(path)
+        own = _own(project, locale.code)
         missing = [key for key in source if key not in own]
         unknown = [key for key in own if key not in source]
         if missing:
@@ -48,6 +50,20 @@ def builtin() -> dict[str, str]:
     return _read(BUILTIN)
 
 
+def shipped_locales() -> list[str]:
+    return sorted(p.stem for p in SHIPPED.glob("*.yml"))
+
+
+def _own(project: Project, code: str) -> dict[str, str]:
+    """The shipped strings of a locale (by its code, else its language: pt-BR → pt), then the
+    project's own."""
+    language = code.replace("_", "-").split("-")[0]
+    shipped = SHIPPED / f"{code}.yml"
+    if not shipped.is_file():
+        shipped = SHIPPED / f"{language}.yml"
+    return {**_read(shipped), **_read(project.locales_dir / code / FILE_NAME)}
+
+
 def _read(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
@@ -61,5 +77,5 @@ def _read(path: Path) -> dict[str, str]:
                              "with `{`") from None
     if not isinstance(data, dict) or any(not isinstance(v, str) for v in data.values()):
         raise UserError("UI strings must be flat `key: text` pairs", path=path,
-                        hint="see tools/helpcenter/ui.en.yml for the keys")
+                        hint=f"see {BUILTIN} for the keys")
     return {str(k): v for k, v in data.items()}

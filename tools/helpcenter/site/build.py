@@ -17,6 +17,7 @@ from helpcenter.content import articles, links
 from helpcenter.errors import UserError, UserErrors
 from helpcenter import ui_strings
 from helpcenter.site import root_pages, search_index, stage
+from helpcenter.site.theme import stage_theme
 from helpcenter.site.generator import LocaleJob, LocaleResult, build_locale
 
 Progress = Callable[[str, int, int], None]
@@ -64,6 +65,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
     progress("Staging", 0, 1)
     staged = stage.stage(project, content, ui, selected)
+    theme_dir = stage_theme(project)
 
     # Locales are built beside the live site and swapped in only when all succeeded, so a
     # failed or killed build leaves the previous site whole.
@@ -74,7 +76,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
             config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
             output_dir=str(staging / code), assets_dir=str(staging / THEME) if i == 0 else "",
             manifest=str(staged.manifest), locale_url=f"{project.site_url}{code}/",
-            strict=strict,
+            strict=strict, theme_dir=str(theme_dir),
         )
         for i, code in enumerate(selected)
     ]
@@ -99,7 +101,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     directory_urls = project.use_directory_urls
     urls = [_page_url(PurePosixPath(p), directory_urls)
             for p in sorted(content.source_pages, key=str)]
-    root_pages.write_root_page(project, site_dir, ui)
+    root_pages.write_root_page(project, site_dir, ui, theme_dir)
     root_pages.write_sitemap(project, site_dir, urls)
     root_pages.write_not_found(project, site_dir)
 

@@ -39,6 +39,7 @@ class LocaleJob:
     manifest: str
     locale_url: str
     strict: bool
+    theme_dir: str       # the packaged theme merged with the project's (site/theme.py)
 
 
 @dataclass
@@ -79,6 +80,7 @@ def build_locale(job: LocaleJob) -> LocaleResult:
             site_url=job.locale_url,
             strict=job.strict,
             plugins=_plugins(raw.get("plugins") or [], job),
+            theme=_theme(raw.get("theme"), job),
             # Our own link check names the line; MkDocs' would repeat it once per locale.
             validation={"links": {"not_found": "info", "unrecognized_links": "info"}},
         )
@@ -96,6 +98,13 @@ def build_locale(job: LocaleJob) -> LocaleResult:
         result.warnings = collect.messages
         result.seconds = time.perf_counter() - started
     return result
+
+
+def _theme(theme: Any, job: LocaleJob) -> dict[str, Any]:
+    """The user's theme options, with the merged theme folder as the custom_dir."""
+    options = dict(theme) if isinstance(theme, dict) else {"name": theme or "material"}
+    options.setdefault("name", "material")
+    return {**options, "custom_dir": job.theme_dir}
 
 
 def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:

@@ -14,19 +14,14 @@ import jinja2
 
 from helpcenter import atomic
 from helpcenter.config import Project
-from helpcenter.errors import UserError
 
 ROOT_TEMPLATE = "root.html"
 
 
-def write_root_page(project: Project, site_dir: Path, ui: dict[str, dict[str, str]]) -> None:
-    if project.theme_dir is None or not (project.theme_dir / ROOT_TEMPLATE).is_file():
-        raise UserError(
-            f"the theme has no {ROOT_TEMPLATE} (the language picker at the site root)",
-            path=(project.theme_dir or project.root / "theme") / ROOT_TEMPLATE,
-            hint="copy theme/root.html from the helpcenter demo into your theme folder",
-        )
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(project.theme_dir), autoescape=True)
+def write_root_page(project: Project, site_dir: Path, ui: dict[str, dict[str, str]],
+                    theme_dir: Path) -> None:
+    """`theme_dir` is the merged theme (site/theme.py): a project may override root.html."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(theme_dir), autoescape=True)
     html = env.get_template(ROOT_TEMPLATE).render(
         locales=[{"code": loc.code, "name": loc.name, "dir": loc.direction,
                   "t": ui[loc.code]} for loc in project.locales],

@@ -72,7 +72,7 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
             plan[path] = file
         pages[locale] = entries
         if locale in locales:
-            w, r = _sync(docs_dir / locale, plan)
+            w, r = atomic.sync_tree(docs_dir / locale, plan)
             written += w
             removed += r
     manifest = Manifest(
@@ -112,24 +112,3 @@ def _entry(page: Page, status: PageStatus) -> PageEntry:
     return PageEntry(status=status, kind=PageKind(page.kind), title=page.title,
                      order=order if isinstance(order, (int, float)) and not isinstance(order, bool)
                      else None)
-
-
-def _sync(target: Path, plan: dict[PurePosixPath, Path | bytes]) -> tuple[int, int]:
-    written = 0
-    for rel, origin in plan.items():
-        dest = target / rel
-        data = origin if isinstance(origin, bytes) else origin.read_bytes()
-        if dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
-            continue
-        atomic.write_bytes(dest, data)
-        written += 1
-    removed = 0
-    if target.is_dir():
-        wanted = {target / rel for rel in plan}
-        for existing in sorted(target.rglob("*"), reverse=True):
-            if existing.is_file() and existing not in wanted:
-                existing.unlink()
-                removed += 1
-            elif existing.is_dir() and not any(existing.iterdir()):
-                existing.rmdir()
-    return written, removed
