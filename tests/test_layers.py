@@ -24,7 +24,7 @@ LAYER_OF = {  # first part of the module path under helpcenter/ -> its layer
     "__init__": BASE,
     "content": "content", "translation": "translation", "site": "site", "tickets": "tickets",
     "report": "report",
-    "cli": "top", "preview": "top", "starter": "top", "__main__": "top",
+    "cli": "top", "preview": "top", "starter": "top", "importer": "top", "__main__": "top",
 }
 MAY_IMPORT = {
     BASE: {BASE},

@@ -113,6 +113,51 @@ def init(directory: Path, locales: tuple[str, ...], name: str) -> None:
               f"  Build it:    helpcenter build --root {shown}", highlight=False)
 
 
+@cli.command("import")
+@click.argument("src", type=click.Path(path_type=Path))
+@root_option
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the report as JSON to this file.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Name every page kept hand-written, with the reason.")
+def import_site(src: Path, root: Path, report_file: Path | None, verbose: bool) -> None:
+    """Make a help center in --root from the MkDocs project SRC (left untouched), adopting its
+    translations (mkdocs-static-i18n, folder or suffix) as reviewed catalog entries."""
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter import importer
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("Reading", total=None)
+        result = importer.run(src, root, progress=lambda step, done, total: bar.update(
+            task, description=step, completed=done, total=total or None))
+    table = Table("locale", "pages", "in catalogs", "segments", "hand-written", "locale-only",
+                  "assets", title=f"Imported {escape(str(src))}")
+    for stats in result.locales.values():
+        adopted = "source" if stats.source else str(stats.adopted)
+        table.add_row(stats.locale, str(stats.pages), adopted, str(stats.segments),
+                      str(len(stats.hand_written)), str(len(stats.locale_only)), str(stats.assets))
+    out.print(table)
+    kept = [(s.locale, k) for s in result.locales.values() for k in s.hand_written]
+    if verbose:
+        for locale, k in kept:
+            out.print(f"  {escape(k.file)}{f':{k.line}' if k.line else ''}: kept hand-written "
+                      f"in content/{locale}/: {escape(k.reason)}", highlight=False)
+    elif kept:
+        out.print(f"{len(kept)} translated page(s) kept hand-written: --verbose or --report FILE "
+                  f"says why", highlight=False)
+    for note in result.notes:
+        out.print(f"  note: {escape(note)}", highlight=False)
+    if report_file:
+        atomic.write_text(report_file, json.dumps(result.to_json(), ensure_ascii=False,
+                                                  indent=2) + "\n")
+    shown = escape(str(root))
+    out.print(f"Imported into {result.root} in {result.seconds:.1f}s.\n"
+              f"  Translations: helpcenter status --root {shown}\n"
+              f"  Build it:     helpcenter build --root {shown}", highlight=False)
+
+
 @cli.command()
 @root_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
