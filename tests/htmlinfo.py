@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,6 +25,12 @@ class PageInfo(HTMLParser):
             self.links.append(attributes)
         if "data-pagefind-body" in attributes:
             self.pagefind_body = True
+
+    @property
+    def title(self) -> str:
+        """The document's <title>."""
+        found = re.search(r"<title>(.*?)</title>", self.text, re.S)
+        return html.unescape(found.group(1).strip()) if found else ""
 
     def rel(self, value: str) -> list[dict[str, str]]:
         return [link for link in self.links if value in link.get("rel", "").split()]

@@ -77,18 +77,55 @@ def test_broken_links_name_file_and_line(project: Path):
     assert "nope.md" in problems[0].message
 
 
-def test_every_locale_page_needs_a_source_page(project: Path):
-    orphan = project / "content/fr/orders/only-french.md"
-    orphan.write_text("---\ntitle: Seulement\n---\nx\n", encoding="utf-8")
+def test_a_page_only_one_locale_has_is_that_locale_s_alone(project: Path):
+    (project / "content/fr/orders/only-french.md").write_text("# Seulement en France\n\nx\n",
+                                                            encoding="utf-8")
+    content = articles.scan(load_project(project))
+    only = PurePosixPath("orders/only-french.md")
+    assert only in content.local_pages("fr") and only not in content.source_pages
+    assert content.locales_of(only) == ["fr"]
+    assert content.locales_of(PurePosixPath("orders/returns.md")) == ["en", "fr", "ja", "zh", "ar"]
+    assert content.page("fr", only).title == "Seulement en France"
+
+
+def test_titles_follow_mkdocs_front_matter_then_first_heading_then_file_name(project: Path):
+    (project / "content/en/orders/h1.md").write_text(
+        "```\n# not a heading\n```\n\n# Track a *parcel* { #track }\n\nText.\n", encoding="utf-8")
+    (project / "content/en/orders/no-title-at-all.md").write_text("Just text.\n", encoding="utf-8")
+    content = articles.scan(load_project(project))
+    assert content.source_pages[PurePosixPath("orders/h1.md")].title == "Track a parcel"
+    assert content.source_pages[PurePosixPath("orders/no-title-at-all.md")].title == "No title at all"
+    assert content.source_pages[PurePosixPath("orders/returns.md")].title == "Return an item"
+
+
+def test_translation_of_names_the_original_under_another_file_name(project: Path):
+    (project / "content/ja/orders/henpin.md").write_text(
+        "---\ntranslation_of: orders/refunds.md\n---\n# 返金\n", encoding="utf-8")
+    content = articles.scan(load_project(project))
+    page = content.page("ja", PurePosixPath("orders/refunds.md"))
+    assert page is not None and page.file.name == "henpin.md" and page.title == "返金"
+    assert PurePosixPath("orders/henpin.md") not in content.pages["ja"]
+
+
+def test_translation_of_a_page_that_does_not_exist_names_the_line(project: Path):
+    bad = project / "content/fr/orders/x.md"
+    bad.write_text("---\ntitle: X\ntranslation_of: orders/nope.md\n---\nx\n", encoding="utf-8")
     with pytest.raises(UserError) as caught:
         articles.scan(load_project(project))
-    assert caught.value.path == orphan
-    assert "no source page" in caught.value.message
+    assert (caught.value.path, caught.value.line) == (bad, 3)
+    assert "not a page of English" in caught.value.message
+
+
+def test_two_translations_of_one_page_are_refused(project: Path):
+    (project / "content/fr/orders/retour.md").write_text(
+        "---\ntranslation_of: orders/returns.md\n---\nx\n", encoding="utf-8")
+    with pytest.raises(UserError, match="two files translate orders/returns.md"):
+        articles.scan(load_project(project))
 
 
 def test_all_problems_are_reported_together(project: Path):
     (project / "content/en/orders/a.md").write_text("---\ntitle: [broken\n---\n", encoding="utf-8")
-    (project / "content/en/orders/b.md").write_text("---\ndescription: no title\n---\n",
+    (project / "content/fr/orders/b.md").write_text("---\ntranslation_of: 3\n---\n",
                                                     encoding="utf-8")
     with pytest.raises(UserErrors) as caught:
         articles.scan(load_project(project))

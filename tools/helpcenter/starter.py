@@ -100,6 +100,8 @@ theme:
     # Never add navigation.instant: it breaks the language switcher.
 
 plugins:
+  # Makes a plain `mkdocs build` say to use `helpcenter build` (which configures it itself).
+  - helpcenter
   - i18n:
       docs_structure: folder
       # The one list of locales: adding one is an entry here. Pages not yet translated show

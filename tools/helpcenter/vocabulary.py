@@ -17,6 +17,8 @@ class PageStatus(StrEnum):
     MACHINE = "machine"          # from the catalog, with machine drafts not yet reviewed
     REVIEWED = "reviewed"        # from the catalog, every segment reviewed
     OUTDATED = "outdated"        # reviewed, but the original changed since
+    LOCAL = "local"              # only this locale has the page: no source, no fallback elsewhere
+    GENERATED = "generated"      # written by the tool: a missing home or landing page, the form
 
 
 class SegmentState(StrEnum):

@@ -1,7 +1,9 @@
 """Discover the pages of every locale and check what a build relies on.
 
-Every page has a source in the source locale; a file in another locale is a hand-written
-translation of it. Problems are collected and reported together, each with its file and line.
+A file in another locale at a source page's path is a hand-written translation of it, and so is
+one that names its original with `translation_of: path/of/source.md`. A file with no source is a
+locale-only page: built in its locale alone. Titles follow MkDocs (content/titles.py). Problems
+are collected and reported together, each with its file and line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from helpcenter.config import Project
 from helpcenter.content import frontmatter
+from helpcenter.content.titles import title_of
 from helpcenter.errors import UserError, UserErrors
 
 
@@ -32,7 +35,7 @@ class Page:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title", ""))
+        return title_of(self.meta, self.body, self.path)
 
 
 @dataclass
@@ -47,6 +50,20 @@ class Content:
 
     def page(self, locale: str, path: PurePosixPath) -> Page | None:
         return self.pages.get(locale, {}).get(path)
+
+    def local_pages(self, locale: str) -> dict[PurePosixPath, Page]:
+        """Pages only this locale has: no source, so no fallback and no translation."""
+        if locale == self.project.source.code:
+            return {}
+        source = self.source_pages
+        return {path: page for path, page in self.pages.get(locale, {}).items()
+                if path not in source}
+
+    def locales_of(self, path: PurePosixPath) -> list[str]:
+        """The locales that publish a page: every one for a source page, else its own."""
+        if path in self.source_pages:
+            return list(self.project.codes)
+        return [code for code in self.project.codes if path in self.pages.get(code, {})]
 
 
 RESERVED = "request.md"  # the request form page of every locale
@@ -82,20 +99,13 @@ def scan(project: Project) -> Content:
             errors.append(UserError(
                 f"{RESERVED} is the request form, written by helpcenter", path=reserved.file,
                 hint="rename the file; the form's texts are `form.*` in locales/<locale>/ui.yml"))
-    if not content.pages[source]:
+    if not any(content.pages.values()):
         errors.append(UserError(
-            "the source locale has no pages", path=project.content_dir / source,
-            hint=f"add {project.content_dir.name}/{source}/index.md",
+            "there are no pages", path=project.content_dir / source,
+            hint=f"add {project.content_dir.name}/{source}/index.md and an article beside it",
         ))
     for locale in project.codes[1:]:
-        for path, page in content.pages[locale].items():
-            if path not in content.pages[source]:
-                errors.append(UserError(
-                    f"this page has no source page {source}/{path}", path=page.file,
-                    hint=f"add the {project.source.name} original at "
-                         f"{project.content_dir.name}/{source}/{path} (every locale has the same "
-                         f"pages), or move the file to the path of the page it translates",
-                ))
+        content.pages[locale] = _translations_by_original(content, locale, errors)
     if errors:
         raise errors[0] if len(errors) == 1 else UserErrors(errors)
     return content
@@ -124,11 +134,46 @@ def _scan_locale(folder: Path, locale: str, errors: list[UserError]):
         except UserError as exc:
             errors.append(exc)
             continue
-        if not str(meta.get("title") or "").strip():
-            errors.append(UserError(
-                "the front matter has no `title`", path=file, line=1,
-                hint="start the file with\n---\ntitle: What the customer wants to do\n---",
-            ))
-            continue
         pages[rel] = Page(locale, rel, file, meta, body, body_line)
     return pages, assets
+
+
+def _translations_by_original(content: Content, locale: str,
+                              errors: list[UserError]) -> dict[PurePosixPath, Page]:
+    """The locale's pages keyed by the source page they translate: a file that names its
+    original with `translation_of` moves to that original's path."""
+    source = content.source_pages
+    folder = content.project.content_dir
+    keyed: dict[PurePosixPath, Page] = {}
+    claimed: dict[PurePosixPath, Page] = {}
+    for path, page in content.pages[locale].items():
+        original = page.meta.get("translation_of")
+        if original is None:
+            keyed.setdefault(path, page)
+            continue
+        line = _line_of_key(page.file, "translation_of")
+        target = PurePosixPath(str(original).strip().lstrip("/")) if isinstance(original, str) else None
+        if target is None or target not in source:
+            errors.append(UserError(
+                f"translation_of: {original!r} is not a page of {content.project.source.name}",
+                path=page.file, line=line,
+                hint=f"give the original's path under {folder.name}/{content.project.source.code}/, "
+                     f"e.g. translation_of: {next(iter(source), 'orders/returns.md')}"))
+            continue
+        if target in claimed or (target in content.pages[locale] and target != path):
+            other = claimed.get(target) or content.pages[locale][target]
+            errors.append(UserError(
+                f"two files translate {target}: this one and {other.file.relative_to(folder)}",
+                path=page.file, line=line, hint="keep one translation per page and locale"))
+            continue
+        claimed[target] = page
+    for target, page in claimed.items():
+        keyed[target] = Page(page.locale, target, page.file, page.meta, page.body, page.body_line)
+    return dict(sorted(keyed.items(), key=lambda item: str(item[0])))
+
+
+def _line_of_key(file: Path, key: str) -> int | None:
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None

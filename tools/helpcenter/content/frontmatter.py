@@ -19,6 +19,10 @@ _OPEN = re.compile(r"\A-{3}[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:-{3}|\.{3})[ \t]*$", re.MULTILINE)
 
 
+def has_front_matter(text: str) -> bool:
+    return bool(_OPEN.match(text))
+
+
 def split(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
     """Return (meta, body, line number where the body starts)."""
     opened = _OPEN.match(text)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from helpcenter.content.articles import Content, Page
+from helpcenter.content.fences import outside_code
 from helpcenter.errors import UserError
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # [text](target "title") and ![alt](target); target may be wrapped in <>.
 _INLINE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(].*?[\"')])?\s*\)")
@@ -32,16 +32,7 @@ class Link:
 
 def links_in(page: Page) -> list[Link]:
     found: list[Link] = []
-    fence: str | None = None
-    for offset, line in enumerate(page.body.splitlines()):
-        opener = _FENCE.match(line)
-        if fence:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opener:
-            fence = opener.group(1)
-            continue
+    for offset, line in outside_code(page.body):
         text = _CODE_SPAN.sub("", line)
         targets = [m.group(1) for m in _INLINE.finditer(text)]
         ref = _REFDEF.match(text)

@@ -99,8 +99,10 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
         shutil.rmtree(staging, ignore_errors=True)
 
     directory_urls = project.use_directory_urls
-    urls = [_page_url(PurePosixPath(p), directory_urls)
-            for p in sorted(content.source_pages, key=str)]
+    published = {*content.source_pages, *(p for code in project.codes
+                                          for p in content.local_pages(code))}
+    urls = {_page_url(path, directory_urls): content.locales_of(path)
+            for path in sorted(published, key=str)}
     root_pages.write_root_page(project, site_dir, ui, theme_dir)
     root_pages.write_sitemap(project, site_dir, urls)
     root_pages.write_not_found(project, site_dir)
@@ -118,13 +120,18 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
 def _page_error(content: articles.Content, result: LocaleResult) -> UserError:
     """An error MkDocs raised for one page, pointed at the file the writer edits."""
-    path = PurePosixPath(result.page).relative_to(result.locale)
+    path = PurePosixPath(result.page)
+    if path.parts and path.parts[0] == result.locale:
+        path = path.relative_to(result.locale)
     page = content.page(result.locale, path) or content.source_pages.get(path)
-    return UserError(
-        f"{result.error} (locale {result.locale})", path=page.file if page else None, line=1,
-        hint="check the page's `template:` front matter key (home.html, category.html or a "
-             "template in the theme folder); the previous site is unchanged",
-    )
+    if result.error and result.error.startswith("template "):
+        hint = ("check the page's `template:` front matter key (home.html, category.html or a "
+                "template in the theme folder)")
+    else:
+        hint = "MkDocs could not render this page: check its Markdown and front matter"
+    return UserError(f"{result.error} (locale {result.locale})",
+                     path=page.file if page else None, line=1 if page else None,
+                     hint=hint + "; the previous site is unchanged")
 
 
 def _select(project: Project, locales: list[str] | None) -> list[str]:

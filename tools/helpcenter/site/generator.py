@@ -90,14 +90,21 @@ def build_locale(job: LocaleJob) -> LocaleResult:
         result.error = str(exc)
     except TemplateNotFound as exc:
         result.error = f"template {exc.name!r} not found"
-        failed = [m for m in collect.messages if m.startswith("Error building page '")]
-        if failed:
-            result.page = failed[-1].split("'")[1]
+        result.page = _failed_page(collect.messages)
+    except Exception as exc:  # anything a user's page or theme override can trigger in MkDocs
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.page = _failed_page(collect.messages)
     finally:
         logger.handlers, logger.level, logger.propagate = previous
         result.warnings = collect.messages
         result.seconds = time.perf_counter() - started
     return result
+
+
+def _failed_page(messages: list[str]) -> str | None:
+    """The page MkDocs was building when it failed: it logs "Error building page 'x'"."""
+    failed = [m for m in messages if m.startswith("Error building page '")]
+    return failed[-1].split("'")[1] if failed else None
 
 
 def _theme(theme: Any, job: LocaleJob) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import pass_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -26,8 +27,9 @@ NAV_ARTICLES = 12  # articles of the current category shown in the sidebar; the 
 
 
 class HelpCenterConfig(base.Config):
-    manifest = c.Type(str)
-    locale = c.Type(str)
+    # Set by `helpcenter build`; absent when a writer runs plain `mkdocs build`.
+    manifest = c.Optional(c.Type(str))
+    locale = c.Optional(c.Type(str))
     assets_dir = c.Type(str, default="")  # where theme assets go; "" = another locale writes them
 
 
@@ -35,6 +37,11 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
 
     # Read the manifest once per build: it is the stage's word on every page of every locale.
     def on_config(self, config):
+        if not self.config.manifest:
+            # Listed in mkdocs.yml and run by plain `mkdocs build`: nothing was staged.
+            raise PluginError("this is a help center: build it with `helpcenter build` (plain "
+                              "`mkdocs build` does not stage its locales, translations and "
+                              "request form)")
         self.manifest = Manifest.load(self.config.manifest)
         self.locale = self.config.locale
         self.source = self.manifest.source
@@ -74,14 +81,23 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
 
     # Pages are read by now: name each category after its landing page and order by `order`.
     def on_env(self, env, config, files):
-        self.sections = []
+        # A `nav` in mkdocs.yml is the writer's order: kept as written.
+        self.keep_order = bool(config.nav)
+        self.sections = []          # the top-level categories, for the home page
+        self.all_sections = []      # every category at any depth, innermost found first
         self.pages_by_path: dict[str, Page] = {}
         for page in (self.nav.pages if self.nav else []):
             self.pages_by_path[_norm(page)] = page
-        for item in (self.nav.items if self.nav else []):
+        items = self.nav.items if self.nav else []
+        for item in items:
             if isinstance(item, Section):
                 self.sections.append(self._section(item))
-        self.sections.sort(key=lambda s: _order_key(s["page"]))
+        # Articles at the top, outside any folder (a flat manual): listed on the home page.
+        self.top_articles = [item for item in items if isinstance(item, Page)
+                             and not item.is_index and _norm(item) != "request.md"]
+        if not self.keep_order:
+            self.sections.sort(key=lambda s: _order_key(s["page"]))
+            self.top_articles.sort(key=_order_key)
         env.filters["url"] = self._url_filter(env.filters["url"])
         return env
 
@@ -106,7 +122,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             notice=self._notice(entry),
             indexable=entry.kind == PageKind.ARTICLE and not fallback,
             canonical=self._absolute(self.source if fallback else self.locale, page.url),
-            section=next((s for s in self.sections if page in s["all"]), None),
+            section=next((s for s in self.all_sections if page in s["all"]), None),
             popular=[self.pages_by_path[p] for p in (page.meta.get("popular") or [])
                      if p in self.pages_by_path],
         )
@@ -140,11 +156,17 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
     def _common(self, page: Page | None, base_url: str) -> dict[str, Any]:
         url = page.url if page else ""
         up = _up(url) if page else (base_url.rstrip("/") + "/" if base_url else "")
-        alternates = [
-            {**loc, "url": self._absolute(loc["code"], url),
-             "href": f"{up}../{loc['code']}/{url}", "current": loc["code"] == self.locale}
-            for loc in self.locales
-        ]
+        path = _norm(page) if page else None
+        # A locale that lacks the page (it exists only in some locales) gets no hreflang; its
+        # switcher entry leads to that locale's home instead of a missing page.
+        alternates = []
+        for loc in self.locales:
+            exists = path is None or path in self.manifest.pages[loc["code"]]
+            alternates.append({
+                **loc, "exists": exists, "url": self._absolute(loc["code"], url),
+                "href": f"{up}../{loc['code']}/{url if exists else ''}",
+                "current": loc["code"] == self.locale})
+        in_source = path is None or path in self.manifest.pages[self.source]
         return {
             "locale": self.locale,
             "source": self.source,
@@ -154,9 +176,10 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "name": self._name(self.locale),
             "locales": self.locales,
             "alternates": alternates,
-            "x_default": self._absolute(self.source, url),
+            "x_default": self._absolute(self.source, url) if in_source else None,
             "t": self._translate,
             "sections": self.sections,
+            "top_articles": getattr(self, "top_articles", []),
             "root": f"{up}../",
             "nav_articles": NAV_ARTICLES,
             "features": self.manifest.features,
@@ -168,15 +191,26 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         }
 
     def _section(self, section: Section) -> dict[str, Any]:
+        """A category and, inside it, its sub-categories (folders at any depth)."""
         pages = [child for child in section.children if isinstance(child, Page)]
-        index = next((p for p in pages if p.is_index), pages[0] if pages else None)
-        articles = sorted((p for p in pages if p is not index), key=_order_key)
+        index = next((p for p in pages if p.is_index), None)
+        articles = [p for p in pages if p is not index]
+        subsections = [self._section(child) for child in section.children
+                       if isinstance(child, Section)]
+        if not self.keep_order:
+            articles.sort(key=_order_key)
+            subsections.sort(key=lambda s: _order_key(s["page"]))
+            # The nav in the lists' order, for breadcrumbs and prev/next: landing page first,
+            # then articles, then sub-categories.
+            section.children.sort(key=lambda c: (c is not index, isinstance(c, Section),
+                                                  _order_key(_landing(c))))
         if index is not None:
             section.title = index.title
-        # Keep the nav in the same order as the lists, for breadcrumbs and prev/next.
-        section.children.sort(key=lambda p: (p is not index, _order_key(p)))
-        return {"title": section.title, "page": index, "articles": articles,
-                "count": len(articles), "all": pages}
+        info = {"title": section.title, "page": index, "articles": articles,
+                "count": len(articles) + sum(s["count"] for s in subsections),
+                "sections": subsections, "all": pages}
+        self.all_sections.append(info)
+        return info
 
     def _translate(self, key: str, **values: Any) -> str:
         text = self.ui.get(key, key)
@@ -280,6 +314,13 @@ def _window(articles: list[Page], current: Page, size: int) -> list[Page]:
     index = articles.index(current) if current in articles else 0
     start = max(0, min(index - size // 2, len(articles) - size))
     return articles[start:start + size]
+
+
+def _landing(item: Page | Section) -> Page | None:
+    """A page stands for itself; a category for its landing page."""
+    if isinstance(item, Page):
+        return item
+    return next((c for c in item.children if isinstance(c, Page) and c.is_index), None)
 
 
 def _order_key(page: Page | None):

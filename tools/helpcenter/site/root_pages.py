@@ -32,19 +32,22 @@ def write_root_page(project: Project, site_dir: Path, ui: dict[str, dict[str, st
     atomic.write_text(site_dir / "index.html", html)
 
 
-def write_sitemap(project: Project, site_dir: Path, page_urls: list[str]) -> None:
-    """One sitemap for all locales, each URL with its alternates in every locale."""
+def write_sitemap(project: Project, site_dir: Path, pages: dict[str, list[str]]) -> None:
+    """One sitemap for all locales: {page URL: the locales that have it}, each URL with its
+    alternates in those locales (a locale-only page has none)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    for url in page_urls:
-        for locale in project.codes:
+    source = project.source.code
+    for url, locales in pages.items():
+        for locale in locales:
             lines.append(f"  <url><loc>{escape(project.url_for(locale, url))}</loc>")
-            for alt in project.codes:
+            for alt in locales if len(locales) > 1 else []:
                 lines.append(f'    <xhtml:link rel="alternate" hreflang="{alt}" '
                              f'href={quoteattr(project.url_for(alt, url))}/>')
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" '
-                         f'href={quoteattr(project.url_for(project.source.code, url))}/>')
+            if source in locales and len(locales) > 1:
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" '
+                             f'href={quoteattr(project.url_for(source, url))}/>')
             lines.append("  </url>")
     lines.append("</urlset>")
     atomic.write_text(site_dir / "sitemap.xml", "\n".join(lines) + "\n")

@@ -10,7 +10,6 @@ edit touches only what changed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,11 +17,13 @@ from helpcenter import atomic, request_form
 from helpcenter.config import Project
 from helpcenter.content import frontmatter
 from helpcenter.content.articles import Content, Page
+from helpcenter.content.titles import title_of
+from helpcenter.site import tool_pages
 from helpcenter.site.manifest import FILE_NAME, Features, Form, LocaleEntry, Manifest, PageEntry
 from helpcenter.translation import publish, site_strings
-from helpcenter.vocabulary import PageKind, PageStatus
+from helpcenter.vocabulary import PageKind, PageStatus, Policy
 
-REQUEST_PAGE = PurePosixPath("request.md")
+REQUEST_PAGE = tool_pages.REQUEST_PAGE
 
 
 @dataclass
@@ -41,35 +42,10 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     pages: dict[str, dict[str, PageEntry]] = {}
     site_text: dict[str, dict[str, str]] = {}
     for locale in project.codes:
-        plan: dict[PurePosixPath, Path | bytes] = {}
-        entries: dict[str, PageEntry] = {}
         policy = project.helpcenter.translation.policy_of(locale)
         if locale != source:  # the banner and form labels, from locales/<locale>/_site.po
             site_text[locale] = site_strings.translated(project, locale, policy)
-        for path, original in content.source_pages.items():
-            own = content.page(locale, path)
-            page = own or original
-            status = (PageStatus.SOURCE if locale == source
-                      else PageStatus.TRANSLATED if own else PageStatus.FALLBACK)
-            plan[path] = page.file
-            entry = _entry(page, status)
-            if status == PageStatus.FALLBACK:
-                published = publish.from_catalog(project, locale, original, policy)
-                if published:
-                    plan[path] = published.text
-                    entry = entry.model_copy(update={
-                        "status": published.status, "updated": published.updated,
-                        "title": _title_of(published.text) or entry.title})
-            entries[str(path)] = entry
-        # The request form is a page of every locale, written by the tool, never by a person.
-        plan[REQUEST_PAGE] = _request_page(ui[locale])
-        entries[str(REQUEST_PAGE)] = PageEntry(
-            status=PageStatus.SOURCE if locale == source else PageStatus.TRANSLATED,
-            kind=PageKind.FORM, title=ui[locale]["form.title"])
-        for path, file in content.assets[source].items():
-            plan[path] = file
-        for path, file in content.assets[locale].items():
-            plan[path] = file
+        plan, entries = _plan(project, content, ui[locale], locale, policy)
         pages[locale] = entries
         if locale in locales:
             w, r = atomic.sync_tree(docs_dir / locale, plan)
@@ -85,6 +61,63 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     return Staged(docs_dir, manifest_path, written, removed)
 
 
+def _plan(project: Project, content: Content, strings: dict[str, str], locale: str,
+          policy: Policy) -> tuple[dict[PurePosixPath, Path | bytes], dict[str, PageEntry]]:
+    """What the locale's docs folder holds, and the manifest's word on each page."""
+    source = project.source.code
+    plan: dict[PurePosixPath, Path | bytes] = {}
+    entries: dict[str, PageEntry] = {}
+    for path, original in content.source_pages.items():
+        own = content.page(locale, path)
+        page = own or original
+        status = (PageStatus.SOURCE if locale == source
+                  else PageStatus.TRANSLATED if own else PageStatus.FALLBACK)
+        plan[path] = page.file
+        entry = _entry(page, status)
+        if status == PageStatus.FALLBACK:
+            published = publish.from_catalog(project, locale, original, policy)
+            if published:
+                plan[path] = published.text
+                entry = entry.model_copy(update={
+                    "status": published.status, "updated": published.updated,
+                    "title": _title_of(published.text, path) or entry.title})
+        entries[str(path)] = entry
+    for path, page in content.local_pages(locale).items():
+        plan[path] = page.file
+        entries[str(path)] = _entry(page, PageStatus.LOCAL)
+    # What MkDocs' conventions imply and nobody wrote: the tool writes it (tool_pages.py).
+    for path in list(plan):
+        if tool_pages.template_for(path):
+            origin = plan[path]
+            data = origin if isinstance(origin, bytes) else origin.read_bytes()
+            plan[path] = tool_pages.with_template(data, path, _file_of(content, locale, path))
+    for folder in tool_pages.missing_folders(set(plan)):
+        index = folder / "index.md"
+        plan[index] = tool_pages.landing_page(folder)
+        entries[str(index)] = PageEntry(status=PageStatus.GENERATED, kind=PageKind.CATEGORY,
+                                        title=_title_of(plan[index], index))
+    if tool_pages.HOME not in plan:
+        plan[tool_pages.HOME] = tool_pages.home_page(strings)
+        entries[str(tool_pages.HOME)] = PageEntry(status=PageStatus.GENERATED, kind=PageKind.HOME,
+                                                  title=strings["home.title"])
+    # The request form is a page of every locale, written by the tool, never by a person.
+    plan[REQUEST_PAGE] = tool_pages.request_page(strings)
+    entries[str(REQUEST_PAGE)] = PageEntry(
+        status=PageStatus.SOURCE if locale == source else PageStatus.TRANSLATED,
+        kind=PageKind.FORM, title=strings["form.title"])
+    for path, file in content.assets[source].items():
+        plan[path] = file
+    for path, file in content.assets[locale].items():
+        plan[path] = file
+    return plan, entries
+
+
+def _file_of(content: Content, locale: str, path: PurePosixPath) -> Path:
+    """The file a staged page comes from, for error messages."""
+    page = content.page(locale, path) or content.source_pages.get(path)
+    return page.file if page else content.project.content_dir / locale / path
+
+
 def features(project: Project) -> Features:
     """What the theme needs from `extra.helpcenter`: the API, the form, chat and the banner."""
     config = project.helpcenter
@@ -96,15 +129,9 @@ def features(project: Project) -> Features:
         chat=config.chat, banner=config.banner)
 
 
-def _title_of(data: bytes) -> str | None:
-    meta, _, _ = frontmatter.split(data.decode("utf-8"), Path("catalog"))
-    return str(meta.get("title")) if meta.get("title") else None
-
-
-def _request_page(strings: dict[str, str]) -> bytes:
-    title = json.dumps(strings["form.title"], ensure_ascii=False)
-    return (f"---\ntitle: {title}\ntemplate: request.html\nhide: [navigation, toc]\n---\n\n"
-            f"{strings['form.intro']}\n").encode("utf-8")
+def _title_of(data: bytes, path: PurePosixPath) -> str:
+    meta, body, _ = frontmatter.split(data.decode("utf-8"), Path("catalog"))
+    return title_of(meta, body, path)
 
 
 def _entry(page: Page, status: PageStatus) -> PageEntry:
