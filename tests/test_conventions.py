@@ -34,11 +34,16 @@ plugins:
         - {locale: en, name: English, default: true, build: true}
         - {locale: fr, name: Français, build: true}
         - {locale: de, name: Deutsch, build: true}
-markdown_extensions: [admonition, attr_list, toc]
+markdown_extensions:
+  - admonition
+  - attr_list
+  - toc
+  - pymdownx.snippets:
+      base_path: [snippets]     # relative: MkDocs' users run the build in the project's folder
 """
 
 PAGES = {
-    "en/faq.md": "# Frequently asked questions\n\nShort answers.\n",
+    "en/faq.md": "# Frequently asked questions\n\nShort answers.\n\n--8<-- \"contact.md\"\n",
     "en/guide/index.md": "# The guide { #guide }\n\nEverything, step by step.\n",
     "en/guide/install.md": "# Install the app { #install }\n\nDownload it from the store.\n",
     "en/guide/advanced/deep/tuning.md": "Tuning\n======\n\nTurn the knob slowly.\n",
@@ -55,7 +60,9 @@ def manual(tmp_path_factory):
     from helpcenter.site.build import build_site
 
     root = write_project(tmp_path_factory.mktemp("manual") / "help", PAGES, CONFIG)
-    report = build_site(root)
+    (root / "snippets").mkdir()
+    (root / "snippets/contact.md").write_text("Write to help@example.org.\n", encoding="utf-8")
+    report = build_site(root)  # from the tests' working directory, not the project's
     return root / "site", report
 
 
@@ -70,6 +77,11 @@ def test_every_page_builds_where_it_should_and_nowhere_else(manual):
     assert (site / "fr/nouveautes/index.html").is_file()
     assert not (site / "en/nouveautes").exists() and not (site / "de/nouveautes").exists()
     assert not (site / "fr/guide/avance").exists()       # it is tuning.md's translation
+
+
+def test_snippets_resolve_from_the_help_center_s_folder(manual):
+    site, _ = manual
+    assert "Write to help@example.org." in page(site, "en/faq/index.html").text
 
 
 def test_titles_come_from_the_first_heading_or_the_file_name(manual):

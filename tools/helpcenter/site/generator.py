@@ -70,6 +70,10 @@ def build_locale(job: LocaleJob) -> LocaleResult:
     previous = logger.handlers[:], logger.level, logger.propagate
     logger.handlers, logger.propagate = [collect], False
     logger.setLevel(logging.INFO)
+    # Extensions resolve some paths from the working directory (pymdownx.snippets' base_path):
+    # from the help center's folder, as `mkdocs build` run there would.
+    working_dir = os.getcwd()
+    os.chdir(os.path.dirname(job.config_file))
     try:
         with open(job.config_file, "rb") as fh:
             raw = yaml_load(fh)
@@ -95,6 +99,7 @@ def build_locale(job: LocaleJob) -> LocaleResult:
         result.error = f"{type(exc).__name__}: {exc}"
         result.page = _failed_page(collect.messages)
     finally:
+        os.chdir(working_dir)
         logger.handlers, logger.level, logger.propagate = previous
         result.warnings = collect.messages
         result.seconds = time.perf_counter() - started
