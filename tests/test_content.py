@@ -90,11 +90,15 @@ def test_a_page_only_one_locale_has_is_that_locale_s_alone(project: Path):
 
 def test_titles_follow_mkdocs_front_matter_then_first_heading_then_file_name(project: Path):
     (project / "content/en/orders/h1.md").write_text(
-        "```\n# not a heading\n```\n\n# Track a *parcel* { #track }\n\nText.\n", encoding="utf-8")
+        "\n# Track a *parcel* { #track }\n\nText.\n\n```\n# not a heading\n```\n", encoding="utf-8")
     (project / "content/en/orders/no-title-at-all.md").write_text("Just text.\n", encoding="utf-8")
+    # As MkDocs: a level-1 heading after an intro paragraph is a section, not the title.
+    (project / "content/en/orders/late-heading.md").write_text("Intro.\n\n# Section\n",
+                                                                encoding="utf-8")
     content = articles.scan(load_project(project))
     assert content.source_pages[PurePosixPath("orders/h1.md")].title == "Track a parcel"
     assert content.source_pages[PurePosixPath("orders/no-title-at-all.md")].title == "No title at all"
+    assert content.source_pages[PurePosixPath("orders/late-heading.md")].title == "Late heading"
     assert content.source_pages[PurePosixPath("orders/returns.md")].title == "Return an item"
 
 

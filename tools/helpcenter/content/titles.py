@@ -1,7 +1,7 @@
 """A page's title, decided the way MkDocs decides it, so a writer's Markdown needs no extra key.
 
-Front matter `title`, else the first level-1 heading (its `{ #id .class }` attributes and inline
-markup dropped), else the file name (`reset-password.md` → "Reset password"; an `index.md` is
+Front matter `title`, else a level-1 heading that opens the page (its `{ #id .class }` attributes
+and inline markup dropped), else the file name (`reset-password.md` → "Reset password"; an `index.md` is
 named after its folder). A missing title is never an error.
 """
 
@@ -11,7 +11,6 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from helpcenter.content.fences import outside_code
 
 _ATX_H1 = re.compile(r"^ {0,3}#(?!#)(?:[ \t]+(?P<text>.*?))?[ \t]*(?:[ \t]#+[ \t]*)?$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
@@ -28,15 +27,18 @@ def title_of(meta: dict[str, Any], body: str, path: PurePosixPath) -> str:
 
 
 def first_heading(body: str) -> str | None:
-    """The text of the first level-1 heading outside code, or None."""
-    previous = ""
-    for _, line in outside_code(body):
-        atx = _ATX_H1.match(line)
-        if atx and atx.group("text"):
-            return _plain(atx.group("text"))
-        if _SETEXT_H1.match(line) and previous.strip() and not previous.startswith((" " * 4, "\t")):
-            return _plain(previous)
-        previous = line
+    """The text of a level-1 heading that opens the page, or None. Like MkDocs, only a heading
+    that is the page's first block names it: one after an intro paragraph is a section."""
+    lines = body.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    atx = _ATX_H1.match(lines[first])
+    if atx and atx.group("text"):
+        return _plain(atx.group("text"))
+    if (first + 1 < len(lines) and _SETEXT_H1.match(lines[first + 1])
+            and not lines[first].startswith((" " * 4, "\t"))):
+        return _plain(lines[first])
     return None
 
 
