@@ -114,15 +114,20 @@ def init(directory: Path, locales: tuple[str, ...], name: str) -> None:
 
 
 @cli.command("import")
-@click.argument("src", type=click.Path(path_type=Path))
+@click.argument("sources", metavar="SRC...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
 @root_option
 @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the report as JSON to this file.")
 @click.option("--verbose", "-v", is_flag=True,
               help="Name every page kept hand-written, with the reason.")
-def import_site(src: Path, root: Path, report_file: Path | None, verbose: bool) -> None:
+def import_site(sources: tuple[Path, ...], root: Path, report_file: Path | None,
+                verbose: bool) -> None:
     """Make a help center in --root from the MkDocs project SRC (left untouched), adopting its
-    translations (mkdocs-static-i18n, folder or suffix) as reviewed catalog entries."""
+    translations (mkdocs-static-i18n, folder or suffix) as reviewed catalog entries.
+
+    Several SRC: plain MkDocs projects of one language each (docs/en, docs/fr), the first the
+    source."""
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter import importer
 
@@ -130,10 +135,10 @@ def import_site(src: Path, root: Path, report_file: Path | None, verbose: bool) 
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("Reading", total=None)
-        result = importer.run(src, root, progress=lambda step, done, total: bar.update(
+        result = importer.run(list(sources), root, progress=lambda step, done, total: bar.update(
             task, description=step, completed=done, total=total or None))
     table = Table("locale", "pages", "in catalogs", "segments", "hand-written", "locale-only",
-                  "assets", title=f"Imported {escape(str(src))}")
+                  "assets", title=f"Imported {escape(', '.join(map(str, sources)))}")
     for stats in result.locales.values():
         adopted = "source" if stats.source else str(stats.adopted)
         table.add_row(stats.locale, str(stats.pages), adopted, str(stats.segments),

@@ -40,6 +40,7 @@ Progress = Callable[[str, int, int], None]
 STAGING = ".helpcenter-import.tmp"
 HELPCENTER_PLUGIN = "helpcenter"
 CONTENT, LOCALES, THEME = starter.CONTENT, "locales", "theme"
+OWNED = (CONTENT, LOCALES, THEME, CONFIG_NAME, "build", "site", "var", ".gitignore", STAGING)
 PLACEHOLDER_URL = "https://help.example.com/"
 
 # Top-level keys carried over as written, in this order (theme, plugins, nav and extra are
@@ -99,11 +100,13 @@ class Imported:
                 "notes": self.notes}
 
 
-def run(src: Path, root: Path, progress: Progress | None = None) -> Imported:
+def run(sources: Path | list[Path], root: Path, progress: Progress | None = None) -> Imported:
+    """Import one MkDocs project, or several plain ones of one language each (the first the
+    source) into one help center in `root`."""
     started = time.perf_counter()
     progress = progress or (lambda *a: None)
     progress("Reading", 0, 0)
-    project = mkdocs_project.read(src)
+    project = mkdocs_project.read_all(sources if isinstance(sources, list) else [sources])
     root = root.resolve()
     if (root / CONFIG_NAME).exists() or (root / CONTENT).exists():  # as `init` refuses
         raise UserError(f"{root} already holds a project ({CONFIG_NAME} or {CONTENT}/ "
@@ -114,10 +117,11 @@ def run(src: Path, root: Path, progress: Progress | None = None) -> Imported:
         raise UserError(f"{root} already holds {' and '.join(n + '/' for n in taken)}, which an "
                         f"import writes; nothing written", path=root / taken[0],
                         hint="pick a new or empty folder: helpcenter import SRC --root DIR")
-    if root.is_relative_to(project.root.resolve()):
-        raise UserError(f"{root} is inside the project being imported ({project.root})",
-                        path=root, hint="import into a folder outside it, so the original stays "
-                                        "untouched: helpcenter import SRC --root ../help")
+    for original in [c.parent for c in project.combined] or [project.root]:
+        if root.is_relative_to(original.resolve()):
+            raise UserError(f"{root} is inside the project being imported ({original})",
+                            path=root, hint="import into a folder outside it, so the original "
+                                            "stays untouched: helpcenter import SRC --root ../help")
     created = not root.exists()
     staging = root / STAGING
     shutil.rmtree(staging, ignore_errors=True)
@@ -161,14 +165,31 @@ def _write(project: MkDocsProject, staging: Path, progress: Progress) -> Importe
                 locale.hand_written.append(kept)
                 _copy(item, target)
         progress(f"Importing {item.locale}", done, len(project.files))
+    snippets = _snippets(project, staging)
     templates = _templates(project, staging / THEME)
     atomic.write_text(staging / CONFIG_NAME, config_text(project, own_theme=bool(templates)))
     atomic.write_text(staging / ".gitignore", starter.GITIGNORE)
     notes = _notes(project)
+    if snippets:
+        notes.append(f"{mkdocs_project.SNIPPETS}: {', '.join(snippets)} copied to the same "
+                     f"place (its base_path is read from the folder you build in: run "
+                     f"`helpcenter build` there)")
     if templates:
         notes.append(f"{THEME}/: {', '.join(templates)} copied from the original's custom_dir "
                      f"(pages name them in `template:`)")
     return Imported(project.root, staging, project.structure, stats, notes)
+
+
+def _snippets(project: MkDocsProject, staging: Path) -> list[str]:
+    """Snippet files, at the same place relative to the help center as to the original; never
+    over a folder the help center owns."""
+    copied: dict[str, None] = {}
+    for rel in project.snippets:
+        if rel.parts[0] in OWNED:
+            continue
+        atomic.write_bytes(staging / rel, (project.root / rel).read_bytes())
+        copied[rel.parts[0]] = None
+    return list(copied)
 
 
 def _templates(project: MkDocsProject, theme_dir: Path) -> list[str]:
@@ -223,9 +244,10 @@ def _copy(item: SourceFile, target: Path) -> None:
 
 def _move_in(staging: Path, root: Path) -> None:
     """The staged help center into DIR by renames, its config last: DIR holds a project only
-    once every file is there."""
-    for name in (CONTENT, LOCALES, THEME, ".gitignore", CONFIG_NAME):
-        if (staging / name).exists() and not (root / name).exists():
+    once every file is there. What DIR already has (a .gitignore) is kept."""
+    names = sorted(p.name for p in staging.iterdir() if p.name != CONFIG_NAME) + [CONFIG_NAME]
+    for name in names:
+        if not (root / name).exists():
             os.replace(staging / name, root / name)
 
 
@@ -379,6 +401,10 @@ def _notes(project: MkDocsProject) -> list[str]:
     if others:
         notes.append(f"plugins not carried over (the help center's build has its own search and "
                      f"language handling): {', '.join(others)}")
+    if project.combined:
+        configs = ", ".join(c.relative_to(project.root).as_posix() for c in project.combined)
+        notes.append(f"one project per language: {configs}; the first one's mkdocs.yml "
+                     f"describes the site")
     if project.i18n_options:
         notes.append(f"plugins.i18n options not carried over: {', '.join(project.i18n_options)}")
     theme = sections.get("theme")

@@ -1,13 +1,14 @@
 """An existing MkDocs project, read the way MkDocs and mkdocs-static-i18n read it.
 
 For `helpcenter import`: its locales, and every file of `docs_dir` as (locale, path), where path
-is the file's place in a help center's `content/<locale>/`. Three layouts:
+is the file's place in a help center's `content/<locale>/`. Four layouts:
 
 - plain MkDocs: one locale, `theme.language` (else `en`); every file is the source's;
 - mkdocs-static-i18n `docs_structure: folder`: `docs/<locale>/...`; a file outside every locale
   folder is the default locale's (the plugin serves it to every locale);
 - mkdocs-static-i18n `docs_structure: suffix` (the plugin's default): `page.md` is the default
-  locale's, `page.fr.md` and `image.fr.png` the French ones.
+  locale's, `page.fr.md` and `image.fr.png` the French ones;
+- a plain MkDocs project per language (`read_all`), each one's `theme.language` its locale.
 
 Like MkDocs, it skips dotfiles, a top-level `templates/` folder and what `exclude_docs` and
 `draft_docs` name, and (unlike MkDocs, which would copy them as pages' neighbours) the theme
@@ -22,7 +23,8 @@ carried into another config with their tags (`!ENV`, `!!python/name:`) and quoti
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -39,6 +41,7 @@ from helpcenter.errors import UserError
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 PLAIN, FOLDER, SUFFIX = "plain", "folder", "suffix"
 PAGE_SUFFIX = ".md"
+SNIPPETS = "pymdownx.snippets"
 _DEFAULT_EXCLUDE = ".*\n/templates/\n"   # MkDocs' own (mkdocs.structure.files)
 
 
@@ -72,9 +75,11 @@ class MkDocsProject:
     files: tuple[SourceFile, ...]           # sorted by locale order, then path
     sections: dict[str, yaml.Node]          # top-level keys -> their values, as written
     custom_dir: Path | None = None          # theme.custom_dir: the original's theme overrides
+    snippets: tuple[PurePosixPath, ...] = ()   # pymdownx.snippets files, relative to root
+    combined: tuple[Path, ...] = ()         # the configs of a project per language
     i18n_options: tuple[str, ...] = ()      # the i18n plugin's other options (not carried)
     plugins: tuple[str, ...] = ()           # every plugin the project lists
-    skipped: tuple[str, ...] = field(default=())   # what was left out, and why
+    skipped: tuple[str, ...] = ()           # what was left out, and why
 
     @property
     def source(self) -> Language:
@@ -87,12 +92,9 @@ class MkDocsProject:
     def pages(self, locale: str) -> dict[PurePosixPath, SourceFile]:
         return {f.path: f for f in self.files if f.locale == locale and f.is_page}
 
-    def assets(self, locale: str) -> dict[PurePosixPath, SourceFile]:
-        return {f.path: f for f in self.files if f.locale == locale and not f.is_page}
-
 
 def read(src: Path) -> MkDocsProject:
-    config_file = _config_file(src)
+    config_file = _config_file(src).resolve()
     config = read_config(config_file)
     data = config.data
     root = config_file.parent
@@ -112,6 +114,7 @@ def read(src: Path) -> MkDocsProject:
     skipped: list[str] = []
     files = _files(docs_dir, structure, languages, _excluded(data, root, docs_dir, skipped),
                    skipped)
+    snippets = _snippets(data, root, skipped)
     if not any(f.is_page and f.locale == languages[0].code for f in files):
         raise UserError(f"no Markdown pages of the source locale {languages[0].code} in "
                         f"{docs_dir.name}/", path=docs_dir,
@@ -121,7 +124,43 @@ def read(src: Path) -> MkDocsProject:
         languages=languages, files=files, sections=sections, custom_dir=_custom_dir(data, root),
         i18n_options=tuple(sorted(k for k in (i18n or {}) if k not in ("docs_structure",
                                                                          "languages"))),
-        plugins=tuple(_plugin_names(data.get("plugins"))), skipped=tuple(skipped))
+        plugins=tuple(_plugin_names(data.get("plugins"))), snippets=snippets,
+        skipped=tuple(skipped))
+
+
+def read_all(sources: list[Path]) -> MkDocsProject:
+    """One project, or several plain MkDocs projects of one language each, the first the
+    source: the layout of sites that keep a project per language (docs/en/mkdocs.yml,
+    docs/fr/mkdocs.yml, as FastAPI does). The first one's config describes the site; the
+    others give their language (`theme.language`) and their pages."""
+    projects = [read(src) for src in sources]
+    if len(projects) == 1:
+        return projects[0]
+    for project in projects:
+        if project.structure != PLAIN:
+            raise UserError("several projects are combined only when each is plain MkDocs, "
+                            "one language each", path=project.config_file,
+                            hint="import an mkdocs-static-i18n project on its own")
+    seen: dict[str, Path] = {}
+    for project in projects:
+        code = project.source.code
+        if code in seen:
+            raise UserError(f"this project's language ({code}, theme.language) is also "
+                            f"{seen[code]}'s", path=project.config_file,
+                            hint="set theme.language in each project's mkdocs.yml")
+        seen[code] = project.config_file
+    first = projects[0]
+    root = Path(os.path.commonpath([p.root.resolve() for p in projects]))
+    skipped = [note for p in projects for note in p.skipped]
+    if first.snippets:
+        skipped.append(f"{SNIPPETS}: the files of combined projects are not copied")
+    return MkDocsProject(
+        root=root, config_file=first.config_file, docs_dir=first.docs_dir, structure=PLAIN,
+        languages=tuple(Language(p.source.code, p.source.name, i == 0)
+                        for i, p in enumerate(projects)),
+        files=tuple(f for p in projects for f in p.files), sections=first.sections,
+        custom_dir=first.custom_dir, plugins=first.plugins, skipped=tuple(skipped),
+        combined=tuple(p.config_file for p in projects))
 
 
 def language_name(code: str) -> str:
@@ -229,6 +268,29 @@ def _plugin_names(plugins: Any) -> list[str]:
         return [str(k) for k in plugins]
     return [str(p if isinstance(p, str) else next(iter(p))) for p in plugins or []
             if isinstance(p, (str, dict)) and p]
+
+
+def _snippets(data: dict[str, Any], root: Path, skipped: list[str]) -> tuple[PurePosixPath, ...]:
+    """The files pymdownx.snippets includes from: its `base_path` entries, which it reads
+    relative to the folder `mkdocs build` runs in (the project's, as a rule). The default, the
+    whole folder, is not copied: which of its files are snippets only the pages know."""
+    options = next((opts for ext in data.get("markdown_extensions") or []
+                    for name, opts in (ext.items() if isinstance(ext, dict) else [(ext, None)])
+                    if name == SNIPPETS), False)
+    if options is False:
+        return ()
+    bases = (options or {}).get("base_path", ["."]) if isinstance(options, dict) else ["."]
+    found: set[PurePosixPath] = set()
+    for base in [bases] if isinstance(bases, str) else list(bases or []):
+        path = (root / str(base)).resolve()
+        if path == root.resolve() or not path.is_relative_to(root.resolve()) or not path.exists():
+            skipped.append(f"{SNIPPETS}: base_path {base} is not copied (the project's own "
+                           f"folder, outside it, or missing)")
+            continue
+        for file in ([path] if path.is_file() else sorted(path.rglob("*"))):
+            if file.is_file():
+                found.add(PurePosixPath(file.relative_to(root.resolve()).as_posix()))
+    return tuple(sorted(found))
 
 
 # --- the files ----------------------------------------------------------------------------------
