@@ -172,8 +172,7 @@ def _write(project: MkDocsProject, staging: Path, progress: Progress) -> Importe
     notes = _notes(project)
     if snippets:
         notes.append(f"{mkdocs_project.SNIPPETS}: {', '.join(snippets)} copied to the same "
-                     f"place (its base_path is read from the folder you build in: run "
-                     f"`helpcenter build` there)")
+                     f"place beside mkdocs.yml, where its base_path finds them")
     if templates:
         notes.append(f"{THEME}/: {', '.join(templates)} copied from the original's custom_dir "
                      f"(pages name them in `template:`)")
