@@ -97,3 +97,22 @@ def test_each_locale_s_search_index_holds_its_own_pages(corpus):
                p.read_text(encoding="utf-8")]
         indexed = entry["languages"].get(locale, {}).get("page_count", 0)
         assert indexed == len(own), f"{name} {locale}: {indexed} indexed, {len(own)} pages"
+
+
+def test_a_renamed_translation_pairs_with_its_original_through_translation_of(tmp_path: Path):
+    # Quad9 keeps its French pages under French names; a writer says which page each translates.
+    from helpcenter.site.build import build_site
+
+    root = tmp_path / "help"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", str(CORPORA / "quad9"), "--root", str(root)]).exit_code == 0
+    renamed = root / "content/fr/Guides_de_configuration/Miscellaneous/Cloudflared_et_Quad9.md"
+    original = "Setup_Guides/Miscellaneous/Cloudflared_and_Quad9.md"
+    renamed.write_text(f"---\ntranslation_of: {original}\n---\n" + renamed.read_text(encoding="utf-8"),
+                       encoding="utf-8")
+    build_site(root)
+    site = root / "site"
+    paired = page(site, f"fr/{html_path(original)}")
+    assert "Cloudflared est un proxy DNS" in paired.text and paired.pagefind_body
+    assert set(paired.hreflang) == {"en", "fr", "x-default"}
+    assert not (site / "fr" / html_path(str(renamed.relative_to(root / "content/fr")))).exists()
