@@ -1,8 +1,9 @@
 """The base of every typed config object, and how its validation errors reach a writer.
 
 Config objects are pydantic models: each option is declared once, with its type, its default
-and a one-line docstring (the attribute docstring becomes the option's description, which the
-README's reference is checked against). Pydantic, not dataclasses, because it reports every
+and a one-line docstring under it (config/reference.py reads those docstrings into the README's
+reference; pydantic is not asked to, since it would parse every class's source at import, in
+every locale's build process). Pydantic, not dataclasses, because it reports every
 wrong value with its full location in one pass, which is what a writer needs to fix
 `mkdocs.yml` at once; and because the ticket service's request models use it too.
 """
@@ -21,7 +22,7 @@ from helpcenter.errors import UserError, UserErrors
 class Options(BaseModel):
     """A section of `extra.helpcenter`: frozen, and an unknown key is an error (a typo would
     otherwise be silently ignored)."""
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True,
+    model_config = ConfigDict(extra="forbid", frozen=True,
                               populate_by_name=True)
 
 

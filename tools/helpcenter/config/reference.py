@@ -8,7 +8,11 @@ code (tests/test_config_reference.py fails when the README's copy differs;
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import json
+import textwrap
 import types
 import typing
 from enum import Enum
@@ -31,7 +35,7 @@ def rows(model: type[BaseModel] = HelpCenterConfig,
         key = f"{prefix}.{field.alias or name}"
         annotation = field.annotation
         nested = _models(annotation)
-        doc = " ".join((field.description or "").split())
+        doc = " ".join((field.description or docstrings(model).get(name, "")).split())
         if nested and not _is_target_union(annotation):
             many = _is_sequence(annotation)
             yield key, "list of mappings" if many else "mapping", "", doc
@@ -46,6 +50,21 @@ def rows(model: type[BaseModel] = HelpCenterConfig,
                         yield row
         else:
             yield key, _type_name(annotation), _default(field), doc
+
+
+@functools.cache
+def docstrings(model: type) -> dict[str, str]:
+    """{field: the docstring written under it}, from the class and the classes it extends."""
+    found: dict[str, str] = {}
+    for klass in reversed([k for k in model.__mro__ if k.__module__.startswith("helpcenter.")]):
+        body = ast.parse(textwrap.dedent(inspect.getsource(klass))).body[0].body
+        for statement, following in zip(body, body[1:]):
+            if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                    and isinstance(following, ast.Expr)
+                    and isinstance(following.value, ast.Constant)
+                    and isinstance(following.value.value, str)):
+                found[statement.target.id] = following.value.value
+    return found
 
 
 def markdown() -> str:
