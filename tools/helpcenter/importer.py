@@ -108,15 +108,7 @@ def run(sources: Path | list[Path], root: Path, progress: Progress | None = None
     progress("Reading", 0, 0)
     project = mkdocs_project.read_all(sources if isinstance(sources, list) else [sources])
     root = root.resolve()
-    if (root / CONFIG_NAME).exists() or (root / CONTENT).exists():  # as `init` refuses
-        raise UserError(f"{root} already holds a project ({CONFIG_NAME} or {CONTENT}/ "
-                        f"exists); nothing written", path=root / CONFIG_NAME,
-                        hint="pick a new or empty folder: helpcenter import SRC --root DIR")
-    taken = [name for name in (LOCALES, THEME) if (root / name).exists()]
-    if taken:
-        raise UserError(f"{root} already holds {' and '.join(n + '/' for n in taken)}, which an "
-                        f"import writes; nothing written", path=root / taken[0],
-                        hint="pick a new or empty folder: helpcenter import SRC --root DIR")
+    starter.refuse_taken(root, "import SRC --root DIR", also=(LOCALES, THEME))
     for original in [c.parent for c in project.combined] or [project.root]:
         if root.is_relative_to(original.resolve()):
             raise UserError(f"{root} is inside the project being imported ({original})",

@@ -27,13 +27,19 @@ class Started:
     files: list[Path]
 
 
+def refuse_taken(root: Path, command: str, also: tuple[str, ...] = ()) -> None:
+    """A new help center never goes where one (or an MkDocs project) already is: `init` and
+    `import` refuse a folder holding mkdocs.yml or content/, and what else they would write."""
+    taken = [name for name in (CONFIG_NAME, CONTENT, *also) if (root / name).exists()]
+    if taken:
+        raise UserError(
+            f"{root} already holds a project ({', '.join(taken)} exists); nothing written",
+            path=root / taken[0], hint=f"pick a new or empty folder: helpcenter {command}")
+
+
 def init(root: Path, locales: list[str], name: str) -> Started:
     root = root.resolve()
-    if (root / CONFIG_NAME).exists() or (root / CONTENT).exists():
-        raise UserError(
-            f"{root} already holds a project ({CONFIG_NAME} or {CONTENT}/ exists); nothing written",
-            path=root / CONFIG_NAME,
-            hint="pick a new or empty folder: helpcenter init DIR")
+    refuse_taken(root, "init DIR")
     codes = _checked(locales or ["en"])
     source = codes[0]
     files = {
