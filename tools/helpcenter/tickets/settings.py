@@ -48,8 +48,6 @@ class Settings:
     # The theme's UI strings per locale (locales/<locale>/ui.yml): the thank-you page uses them.
     ui: dict[str, dict[str, str]] = field(default_factory=dict)
     directions: dict[str, str] = field(default_factory=dict)
-    # Published translations of labels written once in mkdocs.yml, per locale.
-    site_strings: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self):
         # Tests and scripts may give targets as mappings: they are checked as the config is.
@@ -66,7 +64,9 @@ class Settings:
         return self.locales[0]
 
     def field_label(self, spec: FormField, locale: str) -> str:
-        return spec.label_in(locale, self.source, self.site_strings.get(locale))
+        # A label written once shows as written: its translations live in the site's catalog,
+        # which the build publishes and the ticket service does not read.
+        return spec.label_in(locale, self.source)
 
 
 def from_config(config: TicketsConfig, **runtime: Any) -> Settings:
