@@ -50,6 +50,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         # Templates read locales as mappings (`loc.code`, `loc["dir"]`, `tojson`).
         self.locales = [loc.model_dump() for loc in self.manifest.locales]
         self.theme_files: set[str] = set()
+        self.top_articles: list[Page] = []   # set in on_env, once the nav is known
         self.nav: Navigation | None = None
         return config
 
@@ -179,7 +180,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "x_default": self._absolute(self.source, url) if in_source else None,
             "t": self._translate,
             "sections": self.sections,
-            "top_articles": getattr(self, "top_articles", []),
+            "top_articles": self.top_articles,
             "root": f"{up}../",
             "nav_articles": NAV_ARTICLES,
             "features": self.manifest.features,

@@ -52,8 +52,6 @@ class Settings:
     def __post_init__(self):
         # Tests and scripts may give targets as mappings: they are checked as the config is.
         self.targets = [parse_target(t) if isinstance(t, Mapping) else t for t in self.targets]
-        if isinstance(self.captcha, Mapping):
-            self.captcha = Captcha.model_validate(dict(self.captcha))
 
     @property
     def target_names(self) -> list[str]:
