@@ -68,6 +68,7 @@ class HelpCenterGroup(click.Group):
 def cli() -> None:
     """A git-native, multilingual help center.
 
+    Start with `init` (a new help center) or `import` (an existing MkDocs site).
     Articles live in content/<locale>/ as Markdown; mkdocs.yml lists the locales. `build` makes
     the static site in site/, `serve` previews it with the ticket service while you write,
     `api` runs the ticket service alone, `tickets` reads what customers sent and `report`
