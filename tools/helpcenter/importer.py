@@ -29,11 +29,14 @@ import yaml
 
 from helpcenter import atomic, starter
 from helpcenter.config import CONFIG_NAME, load_project
+from helpcenter.config.project import markdown_extensions_of
+from helpcenter.config.source import read as read_config
 from helpcenter.content import frontmatter, mkdocs_project
 from helpcenter.content.mkdocs_project import FOLDER, PLAIN, SUFFIX, MkDocsProject, SourceFile
 from helpcenter.errors import UserError
 from helpcenter.site.theme import PACKAGED as PACKAGED_THEME
 from helpcenter.translation import adopt
+from helpcenter.translation.dialect import Dialect
 
 Progress = Callable[[str, int, int], None]
 
@@ -137,6 +140,9 @@ def _write(project: MkDocsProject, staging: Path, progress: Progress) -> Importe
     content, locales = staging / CONTENT, staging / LOCALES
     stats = {code: LocaleImport(code, source=code == source) for code in project.codes}
     originals = project.pages(source)
+    # The segments (and so the catalog keys) of the syntax the imported site enables.
+    dialect = Dialect.from_extensions(
+        (e.name, e.options) for e in markdown_extensions_of(read_config(project.config_file)))
     for done, item in enumerate(project.files, start=1):
         locale = stats[item.locale]
         target = content / item.locale / item.path
@@ -152,7 +158,7 @@ def _write(project: MkDocsProject, staging: Path, progress: Progress) -> Importe
             _copy(item, target)
         else:
             locale.pages += 1
-            kept = _adopt(project, originals[item.path], item, locales, locale)
+            kept = _adopt(project, originals[item.path], item, locales, locale, dialect)
             if kept:
                 locale.hand_written.append(kept)
                 _copy(item, target)
@@ -210,13 +216,13 @@ def _templates(project: MkDocsProject, theme_dir: Path) -> list[str]:
 
 
 def _adopt(project: MkDocsProject, original: SourceFile, translated: SourceFile,
-           locales: Path, stats: LocaleImport) -> Kept | None:
+           locales: Path, stats: LocaleImport, dialect: Dialect) -> Kept | None:
     """Adopt the translation into a catalog; or say why it stays a hand-written file."""
     origin = translated.file.relative_to(project.root).as_posix()
     try:
         # Read as `translate` reads pages (universal newlines), so the keys are the same.
         alignment = adopt.align(original.file.read_text(encoding="utf-8"),
-                                translated.file.read_text(encoding="utf-8"))
+                                translated.file.read_text(encoding="utf-8"), dialect)
     except UnicodeDecodeError as exc:
         return Kept(str(translated.path), origin, None, f"not UTF-8 text (byte {exc.start})")
     if not alignment.aligned:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from typing import Any, Literal
+from typing import Any, Literal, Pattern
 
 from pydantic import Field, field_validator, model_validator
 
@@ -84,12 +84,26 @@ class Chat(Options):
         return self
 
 
+class Protect(Options):
+    inline: list[Pattern[str]] = []
+    """Regular expressions: every match inside a segment is kept exactly (it travels to DeepL as
+    a placeholder, checked on the way back). Always on, besides these: `{{ ... }}`,
+    `{% ... %}`, `{# ... #}` and `{* ... *}`."""
+    lines: list[Pattern[str]] = []
+    """Regular expressions searched in each line (without its indentation and `>` markers): a
+    matching line, and the lines indented below it, are kept exactly and never translated.
+    Always on, besides these: mkdocstrings' `::: name`, and lines that are only a `{* ... *}`
+    include or a `{% ... %}` / `{{ ... }}` / `{# ... #}` tag."""
+
+
 class Translation(Options):
     policy: dict[str, Policy] = {}
     """Per locale: machine (default) publishes drafts with a notice; reviewed publishes only
     reviewed segments."""
     formality: dict[str, Formality] = {}
     """Per locale: DeepL's formality (prefer_more, prefer_less, more, less, default)."""
+    protect: Protect = Protect()
+    """Syntax that is never translated: macros, includes, directives of extensions."""
 
     def policy_of(self, locale: str) -> Policy:
         return self.policy.get(locale, Policy.MACHINE)

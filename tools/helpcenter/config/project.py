@@ -120,7 +120,7 @@ def load_project(root: Path) -> Project:
         root=root, config_file=config_file, locales=tuple(locales),
         site_url=str(site_url).rstrip("/") + "/", content_dir=content_dir,
         theme_dir=(root / custom_dir) if custom_dir else None,
-        markdown_extensions=_markdown_extensions(source),
+        markdown_extensions=markdown_extensions_of(source),
         use_directory_urls=raw.get("use_directory_urls", True) is not False,
         helpcenter=helpcenter,
     )
@@ -139,7 +139,7 @@ def i18n_plugin_config(raw: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _markdown_extensions(source: ConfigSource) -> tuple[MarkdownExtension, ...]:
+def markdown_extensions_of(source: ConfigSource) -> tuple[MarkdownExtension, ...]:
     """MkDocs takes a list of names or one-key mappings, or one mapping: one shape here."""
     declared = source.data.get("markdown_extensions") or []
     items = [{k: v} for k, v in declared.items()] if isinstance(declared, dict) else declared

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from helpcenter.translation import catalog, inline
+from helpcenter.translation.dialect import ANY, Dialect
 from helpcenter.translation.markdown import Document, Segment, parse
 
 ADOPTED = "adopted: "       # translator-comment prefix naming the file a translation came from
@@ -66,9 +67,9 @@ class Alignment:
         return {p.source.key: p.translation.text for p in self.pairs}
 
 
-def align(source: str, translation: str) -> Alignment:
+def align(source: str, translation: str, dialect: Dialect = ANY) -> Alignment:
     """The translation's segments paired with the source's, or the reason they do not pair."""
-    src, tr = parse(source), parse(translation)
+    src, tr = parse(source, dialect=dialect), parse(translation, dialect=dialect)
     refused = _structure(src.segments, tr.segments)
     if refused:
         return Alignment(src, (), *refused)

@@ -24,6 +24,7 @@ from helpcenter.config import Project
 from helpcenter.content import articles, frontmatter
 from helpcenter.errors import UserError
 from helpcenter.translation import catalog, site_strings
+from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
 from helpcenter.vocabulary import SegmentState
 
@@ -150,7 +151,7 @@ def create_app(project: Project) -> Starlette:
         page, _, po = load(locale, path)
         drafts = {e.msgctxt: e.msgstr for e in po if not e.obsolete and e.msgstr
                   and catalog.state(e) != SegmentState.FLAGGED}
-        text = parse(page.text).render(drafts)
+        text = parse(page.text, dialect=Dialect.of(project)).render(drafts)
         names = [ext.name for ext in project.markdown_extensions]
         configs = {ext.name: ext.options for ext in project.markdown_extensions if ext.options}
         meta, text, _ = frontmatter.split(text, page.path)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.translation import catalog, publish, site_strings
+from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
 from helpcenter.vocabulary import PageStatus, Policy, SegmentState
 
@@ -37,7 +38,8 @@ class LocaleStatus:
 
 def status(project: Project) -> list[LocaleStatus]:
     content = articles.scan(project)
-    docs = {path: parse(page.file.read_text(encoding="utf-8"))
+    dialect = Dialect.of(project)
+    docs = {path: parse(page.file.read_text(encoding="utf-8"), dialect=dialect)
             for path, page in content.source_pages.items()}
     site = site_strings.document(project)
     report = []

@@ -63,7 +63,7 @@ class RawHtml(Emitter):
                 open_end = m.end()
                 if not name or m.group("cdata") or name in VOID_TAGS or m.group("self"):
                     return HtmlBlock(self._line_no(m.end() - 1), m.end(), m.end(), "raw")
-                mode = _markdown_mode(name, m.group())
+                mode = _markdown_mode(name, m.group()) if self.dialect.has("md_in_html") else "raw"
                 stack.append(name)
                 continue
             if not name or m.group("cdata") or name in VOID_TAGS or m.group("self"):

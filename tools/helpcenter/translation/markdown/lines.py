@@ -19,7 +19,8 @@ class Line:
     text: str    # the content after those prefixes, without the line ending
     eol: str     # "\n", "\r\n" or "" (last line)
     # A placeholder row stands for several lines Python-Markdown's preprocessors take out:
-    # "fence" (fenced code), "snippet" or "html" (a raw HTML block); `group` holds them.
+    # "fence" (fenced code), "snippet", "protected" (a `protect` line) or "html" (a raw HTML
+    # block); `group` holds them.
     opaque: str = ""
     group: tuple[Line, ...] = ()
 

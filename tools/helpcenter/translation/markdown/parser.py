@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from helpcenter.translation.dialect import ANY, Dialect
 from helpcenter.translation.markdown.blocks import Blocks
 from helpcenter.translation.markdown.document import Document
 from helpcenter.translation.markdown.frontmatter import FrontMatter
+from helpcenter.translation.markdown.generic_blocks import GenericBlocks
 from helpcenter.translation.markdown.html import HtmlBlock, RawHtml
 from helpcenter.translation.markdown.lines import Line
 from helpcenter.translation.markdown.lists import Lists
@@ -20,29 +22,38 @@ from helpcenter.translation.markdown.tables import Tables
 from helpcenter.translation.markdown.tree import Node, Tree
 
 
-def parse(text: str, *, front_matter_keys: Iterable[str] = ("title", "description")) -> Document:
-    """Split an article into literal chunks and translatable segments."""
-    parser = Parser(text)
+def parse(text: str, *, front_matter_keys: Iterable[str] = ("title", "description"),
+          dialect: Dialect = ANY) -> Document:
+    """Split an article into literal chunks and translatable segments, reading the syntax
+    `dialect` turns on (every syntax the segmenter knows, by default)."""
+    parser = Parser(text, dialect)
     parser.body(parser.front_matter(tuple(front_matter_keys)))
     return parser.document()
 
 
-class Parser(FrontMatter, Preprocessor, RawHtml, Blocks, Lists, Tables, Tree):
-    def __init__(self, source: str):
+class Parser(FrontMatter, Preprocessor, RawHtml, Blocks, GenericBlocks, Lists, Tables, Tree):
+    def __init__(self, source: str, dialect: Dialect = ANY):
         super().__init__(source)
+        self.dialect = dialect
         self.fences: dict[int, int] = {}         # first line no -> last line no
         self.html: dict[int, HtmlBlock] = {}     # first line no -> block
         self.state: list[str] = []               # Python-Markdown's parser.state
         self.footnotes: list[Node] = []
         self.depth = 0                           # nesting of parse_blocks calls
         # Python-Markdown's priority order: the first processor that takes a block wins.
-        self.processors = [
-            self._html_block, self._admonition, self._details, self._tabbed,
-            self._list_indent, self._deflist_indent, self._code, self._table,
-            self._hash_header, self._setext, self._hr, self._olist, self._ulist,
-            self._deflist, self._quote, self._footnote, self._abbr, self._reference,
-            self._paragraph,
-        ]
+        # A processor whose extension the site does not enable is left out.
+        on = dialect.has
+        self.processors = [p for p, enabled in [
+            (self._html_block, True), (self._admonition, on("admonition")),
+            (self._details, on("pymdownx.details")), (self._tabbed, on("pymdownx.tabbed")),
+            (self._list_indent, True), (self._generic_block, bool(dialect.blocks)),
+            (self._deflist_indent, on("def_list")), (self._code, True),
+            (self._table, on("tables")), (self._hash_header, True), (self._setext, True),
+            (self._hr, True), (self._olist, True), (self._ulist, True),
+            (self._deflist, on("def_list")), (self._quote, True),
+            (self._footnote, on("footnotes")), (self._abbr, on("abbr")),
+            (self._reference, True), (self._paragraph, True),
+        ] if enabled]
 
     def body(self, lines: list[Line]) -> None:
         """Parse the article body into segments."""

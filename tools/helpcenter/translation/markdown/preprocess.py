@@ -1,6 +1,7 @@
 """Preprocessing: what Python-Markdown's preprocessors take out before block parsing.
 
-Fenced code, snippets and raw HTML blocks (found by `html`) each become one placeholder row,
+Fenced code, snippets, protected lines (`Dialect.protect_lines`: macros, includes, `::: name`)
+and raw HTML blocks (found by `html`) each become one placeholder row,
 as Python-Markdown leaves one placeholder line for them: what is inside them is never read as
 blocks, and a block processor sees them where Python-Markdown's would.
 """
@@ -63,6 +64,11 @@ class Preprocessor:
                 return  # an unclosed fence: superfences looks no further
             i = j + 1
 
+    def _protected(self, line: Line) -> bool:
+        """A line `protect` keeps exactly: searched without indentation and `>` markers."""
+        text = line.text.lstrip("> \t")
+        return any(p.search(text) for p in self.dialect.protect_lines)
+
     def _collapse(self, lines: list[Line]) -> list[Line]:
         """One placeholder row for each fenced code, snippets block and raw HTML block, as
         Python-Markdown's preprocessors leave one placeholder line for them."""
@@ -79,6 +85,8 @@ class Preprocessor:
                 kind = "snippet"
             if last_no is None and _SNIPPET.match(line.text):
                 last_no, kind = line.no, "snippet"
+            if last_no is None and self._protected(line):
+                last_no, kind = _indented_below(lines, i), "protected"
             if last_no is None:
                 rows.append(line)
                 i += 1
@@ -91,6 +99,15 @@ class Preprocessor:
                                 group=tuple(lines[i:j + 1])))
             i = j + 1
         return rows
+
+
+def _indented_below(lines: list[Line], i: int) -> int:
+    """The last line no of lines[i] and the non-blank lines indented deeper right below it
+    (mkdocstrings' options under `::: name`)."""
+    indent, j = lines[i].indent(), i
+    while j + 1 < len(lines) and not lines[j + 1].blank and lines[j + 1].indent() > indent:
+        j += 1
+    return lines[j].no
 
 
 def _take_prefix(text: str, width: int) -> tuple[str, str]:

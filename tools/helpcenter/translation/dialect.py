@@ -1,0 +1,173 @@
+"""The Markdown a site writes: the syntax its `markdown_extensions` turn on, with their options.
+
+The segmenter reads an article the way the site's own Python-Markdown will: `!!!` is an
+admonition only where `admonition` is on, `/// warning | Title` a block only where
+`pymdownx.blocks.admonition` is on, and its custom `types` count too. What an extension we do
+not know does to the text we cannot tell, so it is named in a warning (`unknown`); the writer
+can keep its syntax out of translation with `extra.helpcenter.translation.protect`.
+
+    dialect = Dialect.of(project)            # or Dialect.ANY: every syntax we know
+    dialect.has("admonition")
+    dialect.blocks["warning"]                # BlockType(kind="admonition", title="Warning")
+    dialect.slug("Getting started")          # the id toc gives that heading
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+from helpcenter.config.helpcenter import Protect
+
+# Names as written in mkdocs.yml may carry Python-Markdown's package prefix.
+_PREFIX = "markdown.extensions."
+# `extra` and `pymdownx.extra` are bundles of extensions.
+_BUNDLES = {
+    "extra": ("abbr", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables"),
+    "pymdownx.extra": ("abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tables",
+                       "pymdownx.betterem", "pymdownx.superfences"),
+}
+# What the segmenter reads itself (blocks, inline tags), and what changes nothing it has to
+# know about (rendering, highlighting, links made from text it keeps as it is).
+SYNTAX = frozenset({
+    "abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html",
+    "tables", "toc", "pymdownx.details", "pymdownx.tabbed", "pymdownx.superfences",
+    "pymdownx.snippets", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark",
+    "pymdownx.betterem", "pymdownx.critic", "pymdownx.smartsymbols", "pymdownx.keys",
+    "pymdownx.emoji", "pymdownx.tasklist", "pymdownx.inlinehilite", "pymdownx.arithmatex",
+    "pymdownx.blocks.admonition", "pymdownx.blocks.details", "pymdownx.blocks.tab",
+    "pymdownx.blocks.html", "pymdownx.blocks.definition", "pymdownx.blocks.caption",
+})
+NEUTRAL = frozenset({
+    "codehilite", "legacy_attrs", "legacy_em", "meta", "nl2br", "sane_lists", "smarty",
+    "wikilinks", "pymdownx.highlight", "pymdownx.magiclink", "pymdownx.escapeall",
+    "pymdownx.saneheaders", "pymdownx.pathconverter", "pymdownx.striphtml", "pymdownx.b64",
+    "pymdownx.progressbar", "pymdownx.superfences", "pymdownx.emoji",
+    "material.extensions.emoji", "pymdownx.slugs", "mdx_truly_sane_lists",
+})
+
+# Always protected, whatever the config says: mkdocs-macros and Jinja, brace includes.
+DEFAULT_INLINE = (r"\{\{.*?\}\}", r"\{%.*?%\}", r"\{#.*?#\}", r"\{\*.*?\*\}")
+DEFAULT_LINES = (r"^:::[ \t]+\S", r"^\{\*.*\*\}[ \t]*$", r"^\{%.*%\}[ \t]*$",
+                 r"^\{\{.*\}\}[ \t]*$", r"^\{#.*#\}[ \t]*$")
+
+_ADMONITION_TYPES = ("note", "attention", "caution", "danger", "error", "tip", "hint",
+                     "warning", "important")
+_SEP = re.compile(r"[_-]+")
+
+
+@dataclass(frozen=True)
+class BlockType:
+    """A `/// name` block: what it is, and the title it shows when none is written."""
+    kind: str                  # admonition, details, tab, html, define, caption
+    title: str | None = None   # the implicit title, such as "Warning", or None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    extensions: Mapping[str, Mapping[str, Any]]   # normalized name -> options
+    protect: Protect = Protect()
+    everything: bool = False                      # Dialect.ANY: every syntax we know is on
+    blocks: Mapping[str, BlockType] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, project) -> Dialect:
+        """The dialect of a project's `mkdocs.yml`."""
+        return cls.from_extensions(((e.name, e.options) for e in project.markdown_extensions),
+                                   project.helpcenter.translation.protect)
+
+    @classmethod
+    def from_extensions(cls, declared: Iterable[tuple[str, Mapping[str, Any] | None]],
+                        protect: Protect = Protect()) -> Dialect:
+        extensions: dict[str, Mapping[str, Any]] = {}
+        for name, options in declared:
+            name = name[len(_PREFIX):] if name.startswith(_PREFIX) else name
+            for member in _BUNDLES.get(name, ()):
+                extensions.setdefault(member, {})
+            extensions[name] = dict(options or {})
+        return cls(extensions, protect, blocks=_block_types(extensions))
+
+    def has(self, name: str) -> bool:
+        return self.everything or name in self.extensions
+
+    @property
+    def unknown(self) -> list[str]:
+        """Extensions whose syntax the segmenter does not know: their text is translated as
+        if it were plain Markdown, unless a `protect` pattern keeps it."""
+        return [name for name in self.extensions
+                if name not in SYNTAX and name not in NEUTRAL and name not in _BUNDLES]
+
+    # Protected syntax --------------------------------------------------------------------------
+
+    @cached_property
+    def protect_inline(self) -> tuple[re.Pattern, ...]:
+        return _compiled(DEFAULT_INLINE, self.protect.inline)
+
+    @cached_property
+    def protect_lines(self) -> tuple[re.Pattern, ...]:
+        return _compiled(DEFAULT_LINES, self.protect.lines)
+
+    # Anchors -----------------------------------------------------------------------------------
+
+    def slug(self, text: str) -> str:
+        """The id Python-Markdown's toc gives a heading whose plain text is `text`."""
+        options = self.extensions.get("toc") or {}
+        slugify: Callable[[str, str], str] = options.get("slugify") or _default_slugify()
+        return slugify(text, options.get("separator", "-"))
+
+    @property
+    def anchors(self) -> bool:
+        """Headings have ids (toc) that a translation can pin (attr_list)."""
+        return self.has("toc") and self.has("attr_list")
+
+
+def _compiled(defaults: tuple[str, ...], extra: Iterable[re.Pattern]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in defaults) + tuple(extra)
+
+
+def _default_slugify():
+    from markdown.extensions.toc import slugify  # lazy: only a translated heading needs it
+    return slugify
+
+
+def _block_types(extensions: Mapping[str, Mapping[str, Any]]) -> dict[str, BlockType]:
+    """The names `/// name` accepts, as each pymdownx.blocks extension registers them."""
+    found: dict[str, BlockType] = {}
+    if "pymdownx.blocks.admonition" in extensions:
+        found["admonition"] = BlockType("admonition")
+        options = extensions["pymdownx.blocks.admonition"]
+        for entry in options.get("types", _ADMONITION_TYPES):
+            name, title = _typed(entry)
+            found[name] = BlockType("admonition", title)
+    if "pymdownx.blocks.details" in extensions:
+        found["details"] = BlockType("details")
+        for entry in extensions["pymdownx.blocks.details"].get("types", ()):
+            name, title = _typed(entry)
+            found[name] = BlockType("details", title)
+    simple = {"pymdownx.blocks.tab": ("tab", "tab"), "pymdownx.blocks.html": ("html", "html"),
+              "pymdownx.blocks.definition": ("define", "define")}
+    for ext, (name, kind) in simple.items():
+        if ext in extensions:
+            found[name] = BlockType(kind)
+    if "pymdownx.blocks.caption" in extensions:
+        types = extensions["pymdownx.blocks.caption"].get(
+            "types", ("caption", {"name": "figure-caption"}, {"name": "table-caption"}))
+        for entry in types:
+            found[entry["name"] if isinstance(entry, dict) else str(entry)] = BlockType("caption")
+    return found
+
+
+def _typed(entry) -> tuple[str, str]:
+    """A `types` entry: a name, or {name, class, title}; the title defaults to the class."""
+    if isinstance(entry, dict):
+        name = str(entry["name"])
+        return name, str(entry.get("title") or _SEP.sub(" ", str(entry.get("class", name))).title())
+    return str(entry), _SEP.sub(" ", str(entry)).title()
+
+
+ANY = Dialect({}, everything=True, blocks=_block_types({
+    "pymdownx.blocks.admonition": {}, "pymdownx.blocks.details": {}, "pymdownx.blocks.tab": {},
+    "pymdownx.blocks.html": {}, "pymdownx.blocks.definition": {}, "pymdownx.blocks.caption": {}}))
