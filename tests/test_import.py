@@ -372,10 +372,12 @@ def test_faithful_translations_become_reviewed_entries(tmp_path: Path, make):
     assert stats["adopted_pages"] == 2 and stats["hand_written"] == []
     assert stats["segments_adopted"] == sum(
         len(entries(p)) for p in (locales / "fr").rglob("*.po"))   # no repeated segments here
-    # The catalog renders the page as the translator wrote it.
+    # The catalog renders the page as the translator wrote it, with the source's anchor pinned
+    # on its heading so that links to `install.md#install-the-app` work in French too.
     rendered = adopt.align(INSTALL_EN, INSTALL_FR).source.render(
         {e.msgctxt: e.msgstr for e in entries(locales / "fr/guide/install.po")})
-    assert rendered == INSTALL_FR
+    assert rendered == INSTALL_FR.replace("# Installer l'application\n",
+                                          "# Installer l'application { #install-the-app }\n")
 
 
 def test_status_shows_adopted_translations_reviewed(tmp_path: Path):

@@ -542,7 +542,7 @@ def test_a_translation_cannot_start_another_block():
 
 
 def test_a_translation_cannot_split_a_paragraph_or_a_heading():
-    assert render_all("# Title\n\nText\n", "un\n\ndeux") == "# un deux\n\nun\ndeux\n"
+    assert render_all("# Title\n\nText\n", "un\n\ndeux") == "# un deux { #title }\n\nun\ndeux\n"
 
 
 def test_crlf_articles_get_crlf_translations():

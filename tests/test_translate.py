@@ -134,7 +134,9 @@ def test_no_key_and_no_engine_is_a_clear_error(monkeypatch):
 def test_pseudo_drafts_keep_tags_and_grow(project: Path):
     run(project, engine="pseudo", locales=["ar"])
     draft = next(e for e in entries(project, "ar", REFUNDS) if e.msgid == PARAGRAPH)
-    assert draft.msgstr.startswith("[") and len(draft.msgstr) > len(PARAGRAPH) * 1.2
+    assert draft.msgstr.startswith("⟦") and len(draft.msgstr) > len(PARAGRAPH) * 1.2
+    # Markup-neutral: nothing any extension reads as Markdown is added.
+    assert not (set(draft.msgstr) - set(PARAGRAPH)) & set("~*_^=[]`{}")
     assert catalog.engine_of(draft) == "pseudo"
 
 

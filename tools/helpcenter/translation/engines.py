@@ -20,7 +20,7 @@ from helpcenter.errors import UserError
 
 MAX_TEXTS = 50                  # DeepL's limit per request
 MAX_BYTES = 120 * 1024          # under DeepL's 128 KiB, counted as the SDK sends it (ASCII JSON)
-_TAG = re.compile(r"(<[^>]+>)")
+_TAG = re.compile(r"(<[^>]+>|&[#\w]+;)")  # tags and XML escapes: never accented
 
 
 class EngineError(UserError):
@@ -74,10 +74,15 @@ def _fits(count: int, size: int) -> bool:
 
 
 class Pseudo:
-    """Pseudo-localization for layout tests: accented, about 30% longer, bracketed, tags kept."""
+    """Pseudo-localization for layout tests: accented, about 30% longer, bracketed, tags kept.
+
+    Markup-neutral: the brackets (⟦ ⟧) and the padding (·) are no Markdown in any extension,
+    unlike `[`, `~` or `*` (pymdownx.tilde reads `~~` as strikethrough), so a pseudo run
+    measures the segmenter, not the padding."""
 
     name = "pseudo"
     ACCENTS = str.maketrans("aceinouyACEINOUY", "àçéîñöûýÀÇÉÎÑÖÛÝ")
+    OPEN, CLOSE, PAD = "\u27e6", "\u27e7", "\u00b7"
 
     def translate(self, texts, source, target, context=None) -> Batch:
         return Batch([self._one(t) for t in texts], 0)
@@ -86,12 +91,13 @@ class Pseudo:
         parts = _TAG.split(tagged)
         out = []
         for part in parts:
-            if part.startswith("<") or not part.strip():
+            if _TAG.fullmatch(part) or not part.strip():
                 out.append(part)
             else:
-                pad = "~" * max(1, round(len(part.strip()) * 0.3))
-                out.append(part.translate(self.ACCENTS) + pad)
-        return "[" + "".join(out) + "]"
+                pad = self.PAD * max(1, round(len(part.strip()) * 0.3))
+                body = part.rstrip()  # the padding ends the words, before any space
+                out.append(body.translate(self.ACCENTS) + pad + part[len(body):])
+        return self.OPEN + "".join(out) + self.CLOSE
 
 
 class DeepL:

@@ -165,7 +165,7 @@ class Blocks(Emitter):
         if rows is None:
             return False
         m = ATX.match(rows[0].text)
-        self.emit_span("heading", rows[0], m.start("header"), m.end("header"))
+        self._emit_heading(rows[0], m.start("header"), m.end("header"))
         parent.add("h")
         after = rows[1:]
         if after:
@@ -178,7 +178,7 @@ class Blocks(Emitter):
             return False
         blocks.pop(0)
         if not block[0].opaque:
-            self.emit_span("heading", block[0], 0, len(block[0].text))
+            self._emit_heading(block[0], 0, len(block[0].text))
         parent.add("h")
         if block[2:]:
             blocks.insert(0, block[2:])

@@ -37,13 +37,15 @@ class Document:
         if pos < len(source):
             self.parts.append(source[pos:])
 
-    def render(self, translations: dict[str, str] | None = None) -> str:
+    def render(self, translations: dict[str, str] | None = None, *, anchors: bool = True) -> str:
+        """The article with each segment replaced by its translation; with `anchors`, a
+        translated heading keeps its source's id."""
         translations = translations or {}
         out: list[str] = []
         slots = iter(self._slots)
         for part in self.parts:
             out.append(part if isinstance(part, str) else _render_slot(
-                self._source, next(slots), translations))
+                self._source, next(slots), translations, anchors))
         return "".join(out)
 
 
@@ -59,9 +61,10 @@ class Slot:
     encode: Encoder                   # (translation, source text) -> text for that span
     children: list[Slot] = field(default_factory=list)
     segment: Segment | None = None
+    anchor: str | None = None         # a heading's id, pinned on its translation (`anchors`)
 
 
-def _render_slot(source: str, slot: Slot, translations: dict[str, str]) -> str:
+def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors: bool) -> str:
     new = translations.get(slot.segment.key)
     if new is None or new == slot.text:
         # The source as written; only nested segments (alts, titles) may change.
@@ -72,7 +75,12 @@ def _render_slot(source: str, slot: Slot, translations: dict[str, str]) -> str:
                 a, b = child.start - slot.start, child.end - slot.start
                 raw = raw[:a] + child.encode(t, child.text) + raw[b:]
         return raw
-    return slot.encode(_translate_nested(new, slot.children, translations), slot.text)
+    out = slot.encode(_translate_nested(new, slot.children, translations), slot.text)
+    # attr_list reads a heading's last `{` to its end as one list: a translation with braces
+    # of its own (a macro, a written list) is left as it is.
+    if anchors and slot.anchor is not None and "{" not in out:
+        out += f" {{ #{slot.anchor} }}"
+    return out
 
 
 def _translate_nested(text: str, children: list[Slot], translations: dict[str, str]) -> str:

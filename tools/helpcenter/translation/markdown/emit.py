@@ -43,7 +43,7 @@ class Emitter:
 
     def emit(self, kind: str, pieces: list[tuple[int, int]], line: int,
              encode: Encoder, *, text: str | None = None,
-             nested: bool = True) -> None:
+             nested: bool = True, anchor: str | None = None) -> None:
         """A segment made of pieces of the source (one per line), joined by newlines."""
         if text is None:
             pieces = self._trim_block_tags(pieces)
@@ -59,7 +59,7 @@ class Emitter:
             self.slots.extend(children)
             return
         self.slots.append(Slot(kind, pieces[0][0], pieces[-1][1], text, line, encode,
-                               children))
+                               children, anchor=anchor))
 
     def _trim_block_tags(self, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Block-level tags at the very start or end of a segment stay out of it: text
@@ -106,7 +106,8 @@ class Emitter:
         self.emit(kind, pieces, lines[0].no,
                   block_encoder(self._joiner(lines, pieces), guard=True))
 
-    def emit_span(self, kind: str, line: Line, a: int, b: int) -> None:
+    def emit_span(self, kind: str, line: Line, a: int, b: int,
+                  anchor: str | None = None) -> None:
         """A one-line segment: line.text[a:b] without surrounding spaces or a trailing
         attribute list (attr_list reads one at the end of headings, terms and cells)."""
         text = line.text[a:b]
@@ -115,7 +116,8 @@ class Emitter:
             text = text[:attrs.start()]
         a += len(text) - len(text.lstrip())
         b = a + len(text.strip())
-        self.emit(kind, [(line.start + a, line.start + b)], line.no, line_encoder(kind))
+        self.emit(kind, [(line.start + a, line.start + b)], line.no, line_encoder(kind),
+                  anchor=anchor)
 
     def _joiner(self, lines: list[Line], pieces: list[tuple[int, int]]) -> str:
         """What goes between two lines of a translation: the source's own line break and

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from helpcenter.translation.dialect import ANY, Dialect
+from helpcenter.translation.markdown.anchors import Anchors
 from helpcenter.translation.markdown.blocks import Blocks
 from helpcenter.translation.markdown.document import Document
 from helpcenter.translation.markdown.frontmatter import FrontMatter
@@ -31,7 +32,8 @@ def parse(text: str, *, front_matter_keys: Iterable[str] = ("title", "descriptio
     return parser.document()
 
 
-class Parser(FrontMatter, Preprocessor, RawHtml, Blocks, GenericBlocks, Lists, Tables, Tree):
+class Parser(FrontMatter, Preprocessor, RawHtml, Blocks, GenericBlocks, Anchors, Lists, Tables,
+             Tree):
     def __init__(self, source: str, dialect: Dialect = ANY):
         super().__init__(source)
         self.dialect = dialect
@@ -40,6 +42,8 @@ class Parser(FrontMatter, Preprocessor, RawHtml, Blocks, GenericBlocks, Lists, T
         self.state: list[str] = []               # Python-Markdown's parser.state
         self.footnotes: list[Node] = []
         self.depth = 0                           # nesting of parse_blocks calls
+        self.used_ids: set[str] = set()          # heading ids so far, as toc makes them unique
+        self.id_counters: dict[str, int] = {}
         # Python-Markdown's priority order: the first processor that takes a block wins.
         # A processor whose extension the site does not enable is left out.
         on = dialect.has
