@@ -65,6 +65,9 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
     progress("Staging", 0, 1)
     staged = stage.stage(project, content, ui, selected)
+    report.warnings += staged.warnings
+    if strict and staged.warnings:
+        raise UserError("\n".join(staged.warnings) + "\n(--strict treats every warning as an error)")
     theme_dir = stage_theme(project)
 
     # Locales are built beside the live site and swapped in only when all succeeded, so a

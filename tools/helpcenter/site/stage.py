@@ -10,7 +10,7 @@ edit touches only what changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from helpcenter import atomic, request_form
@@ -32,6 +32,7 @@ class Staged:
     manifest: Path
     written: int
     removed: int
+    warnings: list[str] = field(default_factory=list)  # translations held back, and why
 
 
 def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
@@ -41,11 +42,13 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     written = removed = 0
     pages: dict[str, dict[str, PageEntry]] = {}
     site_text: dict[str, dict[str, str]] = {}
+    warnings: list[str] = []
     for locale in project.codes:
         policy = project.helpcenter.translation.policy_of(locale)
         if locale != source:  # the banner and form labels, from locales/<locale>/_site.po
             site_text[locale] = site_strings.translated(project, locale, policy)
-        plan, entries = _plan(project, content, ui[locale], locale, policy)
+        plan, entries = _plan(project, content, ui[locale], locale, policy,
+                              warnings if locale in locales else [])
         pages[locale] = entries
         if locale in locales:
             w, r = atomic.sync_tree(docs_dir / locale, plan)
@@ -58,11 +61,12 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
         pages=pages, ui=ui, features=features(project), site_strings=site_text)
     manifest_path = project.build_dir / FILE_NAME
     manifest.write(manifest_path)
-    return Staged(docs_dir, manifest_path, written, removed)
+    return Staged(docs_dir, manifest_path, written, removed, list(dict.fromkeys(warnings)))
 
 
 def _plan(project: Project, content: Content, strings: dict[str, str], locale: str,
-          policy: Policy) -> tuple[dict[PurePosixPath, Path | bytes], dict[str, PageEntry]]:
+          policy: Policy, warnings: list[str]
+          ) -> tuple[dict[PurePosixPath, Path | bytes], dict[str, PageEntry]]:
     """What the locale's docs folder holds, and the manifest's word on each page."""
     source = project.source.code
     plan: dict[PurePosixPath, Path | bytes] = {}
@@ -77,6 +81,8 @@ def _plan(project: Project, content: Content, strings: dict[str, str], locale: s
         if status == PageStatus.FALLBACK:
             published = publish.from_catalog(project, locale, original, policy)
             if published:
+                warnings += [held.warning(project.root) for held in published.held_back]
+                warnings += [published.unchecked] if published.unchecked else []
                 plan[path] = published.text
                 entry = entry.model_copy(update={
                     "status": published.status, "updated": published.updated,

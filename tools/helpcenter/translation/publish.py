@@ -3,7 +3,9 @@
 A hand-written file in content/<locale>/ always wins (the stage sees it first). Otherwise the
 page is rendered from the source and its catalog, under the locale's policy: `machine`
 publishes drafts with a notice, `reviewed` only reviewed segments. Flagged segments and
-segments whose source changed since review show the source text.
+segments whose source changed since review show the source text, and so does a translation that
+changes the rendered structure of the page (translation/structure.py): it is held back, and the
+result names it, its catalog line and what differs, for the build to say.
 """
 
 from __future__ import annotations
@@ -15,9 +17,25 @@ from pathlib import Path
 
 from helpcenter.config import Project
 from helpcenter.content.articles import Page
-from helpcenter.translation import catalog
+from helpcenter.translation import catalog, structure
+from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
 from helpcenter.vocabulary import PageStatus, Policy, SegmentState
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A translation the structure check kept off the page: the source text shows instead."""
+    catalog: Path
+    line: int | None             # the entry's first line in the catalog
+    source: str                  # the source segment's text
+    what: str                    # what differs: "a list became a paragraph"
+
+    def warning(self, root: Path) -> str:
+        where = f"{_shown(self.catalog, root)}:{self.line}" if self.line else _shown(self.catalog, root)
+        start = self.source if len(self.source) <= 40 else self.source[:39] + "…"
+        return (f"{where}: translation held back, the source text shows instead: {self.what} "
+                f"(source: {start!r}); fix the msgstr so it keeps the source's markup")
 
 
 @dataclass(frozen=True)
@@ -25,6 +43,8 @@ class Published:
     text: bytes
     status: PageStatus           # MACHINE, REVIEWED or OUTDATED
     updated: str | None          # OUTDATED: the day the original changed
+    held_back: tuple[HeldBack, ...] = ()
+    unchecked: str | None = None  # why the structure check could not run, if it could not
 
 
 def from_catalog(project: Project, locale: str, page: Page, policy: Policy) -> Published | None:
@@ -37,7 +57,9 @@ def from_catalog(project: Project, locale: str, page: Page, policy: Policy) -> P
     translations = catalog.translations(po, reviewed_only=policy == Policy.REVIEWED)
     if not translations:
         return None
-    doc = parse(page.file.read_text(encoding="utf-8"))
+    source_text = page.file.read_text(encoding="utf-8")
+    doc = parse(source_text, dialect=Dialect.of(project))
+    held_back, unchecked = _hold_back(project, po_path, po, source_text, doc, translations)
     live = [e for e in po if not e.obsolete]
     states = {catalog.state(e) for e in live}
     # Segments the catalog has not seen yet: the original changed since the last translate run.
@@ -49,7 +71,31 @@ def from_catalog(project: Project, locale: str, page: Page, policy: Policy) -> P
     else:
         status = PageStatus.MACHINE
     updated = _changed_on(page.file) if status == PageStatus.OUTDATED else None
-    return Published(doc.render(translations).encode("utf-8"), status, updated)
+    return Published(doc.render(translations).encode("utf-8"), status, updated, held_back,
+                     unchecked)
+
+
+def _hold_back(project: Project, po_path: Path, po, source_text: str, doc,
+               translations: dict[str, str]) -> tuple[tuple[HeldBack, ...], str | None]:
+    """Drop from `translations` those that change the page's structure; say which, or why the
+    check could not run."""
+    try:
+        broken = structure.check(source_text, translations, doc, project.markdown_extensions,
+                                 base=project.root)
+    except structure.Unavailable as exc:
+        return (), f"translations are published without the structure check: {exc}"
+    lines = {e.msgctxt: e.linenum for e in po if not e.obsolete}
+    for b in broken:
+        del translations[b.segment.key]
+    return tuple(HeldBack(po_path, lines.get(b.segment.key), b.segment.text, b.what)
+                 for b in broken), None
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _changed_on(path: Path) -> str:

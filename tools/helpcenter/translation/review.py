@@ -23,7 +23,7 @@ from starlette.routing import Route
 from helpcenter.config import Project
 from helpcenter.content import articles, frontmatter
 from helpcenter.errors import UserError
-from helpcenter.translation import catalog, site_strings
+from helpcenter.translation import catalog, site_strings, structure
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
 from helpcenter.vocabulary import SegmentState
@@ -105,6 +105,9 @@ def create_app(project: Project) -> Starlette:
             note = ""
             if entry.previous_msgid:
                 note = f'<p><small>Previous source: {html.escape(entry.previous_msgid)}</small></p>'
+            if state == SegmentState.FLAGGED:  # why: the checks' `qa:` comments
+                note += "".join(f"<p><small>{html.escape(line)}</small></p>" for line in
+                                (entry.tcomment or "").splitlines() if line.startswith("qa: "))
             rows.append(
                 f'<tr><td lang="{project.source.code}">{html.escape(entry.msgid)}{note}</td>'
                 f'<td><label class="hc-visually-hidden" for="s{i}">Translation {i + 1}</label>'
@@ -128,8 +131,9 @@ def create_app(project: Project) -> Starlette:
     async def save(request: Request) -> Response:
         locale, path = request.path_params["locale"], request.path_params["path"]
         form = await request.form()
-        _, po_path, po = load(locale, path)  # after the await: no other save runs in between
+        source, po_path, po = load(locale, path)  # after the await: no other save runs in between
         accepted = set(form.getlist("accept"))
+        touched = set(accepted)  # what this save changes: checked before it counts
         for entry in po:
             if entry.obsolete:
                 continue
@@ -137,12 +141,16 @@ def create_app(project: Project) -> Starlette:
             # A form sends every line break as CRLF: an untouched wrapped draft is not an edit.
             edited = edited.replace("\r\n", "\n") if isinstance(edited, str) else entry.msgstr
             if edited != entry.msgstr:
+                touched.add(entry.msgctxt)
                 entry.msgstr = edited
                 entry.flags = [f for f in entry.flags if f != catalog.QA_FLAG]
                 if catalog.FUZZY_FLAG not in entry.flags:
                     entry.flags.append(catalog.FUZZY_FLAG)  # an edit is not yet a review
             if entry.msgctxt in accepted and entry.msgstr:
                 _accept(entry)
+        if path != str(site_strings.PATH):  # an edit that breaks the page is flagged, not reviewed
+            structure.flag_broken(po, parse(source.text, dialect=Dialect.of(project)),
+                                  project.markdown_extensions, base=project.root, keys=touched)
         catalog.save(po, po_path)
         return RedirectResponse(request.url.path, status_code=303)
 

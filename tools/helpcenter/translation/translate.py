@@ -22,7 +22,7 @@ import yaml
 from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.errors import UserError
-from helpcenter.translation import catalog, inline, qa, site_strings
+from helpcenter.translation import catalog, inline, qa, site_strings, structure
 from helpcenter.translation.engines import Engine, packs
 from helpcenter.translation.markdown import parse
 
@@ -117,6 +117,14 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
                     catalog.save(run[j].po, run[j].po_path)
                 done += len(group)
                 progress(f"Translating {locale}", done, total)
+            for job in run:  # drafted: drafts that break their page's structure are flagged
+                page = content.source_pages.get(job.path)  # (not the site strings: no page)
+                doc = page and parse(page.file.read_text(encoding="utf-8"))
+                flagged = doc and structure.flag_broken(job.po, doc, project.markdown_extensions,
+                                                        base=project.root)
+                if flagged:
+                    stats.flagged += flagged
+                    catalog.save(job.po, job.po_path)
     return report
 
 
