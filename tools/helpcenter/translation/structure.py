@@ -383,7 +383,7 @@ def _names(labels: list[tuple], sizes: list[int], start: int, end: int) -> tuple
     roots, k = [], start
     while k < end:
         roots.append(_name(labels[k]))
-        k += sizes[k] if k + sizes[k] <= end else 1
+        k += sizes[k]  # its descendants are named with it
     if len(roots) > 2:
         return f"{roots[0]}, {roots[1]} and {len(roots) - 2} more", False
     return " and ".join(roots), len(roots) == 1
