@@ -38,14 +38,76 @@ def synced(text, po=None, **kw):
     return po, report
 
 
-def test_a_new_catalog_has_one_entry_per_segment_with_kind_and_line():
-    po, report = synced(SOURCE)
+def test_a_new_catalog_has_one_entry_per_segment_with_kind_and_file():
+    po, report = synced(SOURCE, reference="content/en/orders/returns.md")
     assert report.added == len(po) == 5
     assert [e.msgid for e in po][:2] == ["Return an item",
                                          "You can return any item within thirty days of delivery."]
     assert all(catalog.state(e) == SegmentState.MISSING for e in po)
-    assert po.metadata["Language"] == "fr" and po.metadata["X-Source-Article"] == str(ARTICLE)
-    assert po[1].occurrences == [(str(ARTICLE), "5")]
+    assert po.metadata["Language"] == "fr" and "nplurals=" in po.metadata["Plural-Forms"]
+    assert po[1].comment == "paragraph"
+    # The file only, as gettext's --add-location=file: moving text rewrites no catalog.
+    assert po[1].occurrences == [("content/en/orders/returns.md", "")]
+    assert "#: content/en/orders/returns.md\n" in str(po)
+
+
+def test_a_reference_with_a_line_number_becomes_the_file_alone():
+    po, _ = synced(SOURCE)
+    translate_all(po)
+    for entry in po:
+        entry.occurrences = [(str(ARTICLE), "7")]   # as catalogs were written before
+    again, report = synced(SOURCE, polib.pofile(str(po)))
+    assert report.kept == 5 and all(e.occurrences == [(str(ARTICLE), "")] for e in again)
+
+
+def test_header_keys_of_other_tools_are_kept_and_ours_are_set():
+    po, _ = synced(SOURCE)
+    po.header = "French translation of the Acme help center.\nAna <ana@example.org>, 2026."
+    po.metadata.update({"Last-Translator": "Ana <ana@example.org>", "Language-Team": "French",
+                        "PO-Revision-Date": "2026-03-01 10:00+0100", "X-Generator": "Poedit 3.4",
+                        "X-Poedit-Bookmarks": "3", "Plural-Forms": "nplurals=2; plural=(n > 1);",
+                        "Content-Type": "text/plain; charset=utf-8", "Language": "fr_FR",
+                        "MIME-Version": "0.9", "X-Source-Article": "orders/returns.md"})
+    again, _ = synced(SOURCE, polib.pofile(str(po)))
+    kept = {k: again.metadata[k] for k in ("Last-Translator", "Language-Team", "PO-Revision-Date",
+                                           "X-Generator", "X-Poedit-Bookmarks", "Plural-Forms")}
+    assert kept == {k: po.metadata[k] for k in kept}
+    assert again.header == po.header
+    assert again.metadata["Content-Type"] == "text/plain; charset=utf-8"  # the same, spelled theirs
+    assert again.metadata["MIME-Version"] == "1.0"                        # ours, and wrong: set
+    assert again.metadata["Language"] == "fr"                             # another language: set
+    assert "X-Source-Article" not in again.metadata                       # retired: `#:` says it
+
+
+def test_a_language_spelled_the_tools_way_is_kept():
+    po, _ = synced(SOURCE)
+    for theirs, ours in (("pt_BR", "pt-BR"), ("zh_Hans", "zh"), ("PT-br", "pt-BR")):
+        po.metadata["Language"] = theirs
+        catalog.update_header(po.metadata, ours)
+        assert po.metadata["Language"] == theirs
+    catalog.update_header(po.metadata, "pt-PT")
+    assert po.metadata["Language"] == "pt-PT"
+
+
+def test_plural_forms_come_from_cldr():
+    assert catalog.plural_forms("ja") == "nplurals=1; plural=0;"
+    assert catalog.plural_forms("de") == "nplurals=2; plural=(n != 1);"
+    assert catalog.plural_forms("ar").startswith("nplurals=6;")
+    assert catalog.plural_forms("pt-BR").startswith("nplurals=")
+    assert catalog.plural_forms("xx-unknown") == "nplurals=2; plural=(n != 1);"
+
+
+def test_a_catalog_saying_the_same_in_other_line_wrapping_is_not_rewritten(tmp_path: Path):
+    po, _ = synced(SOURCE)
+    translate_all(po)
+    path = tmp_path / "fr/orders/returns.po"
+    wrapped = polib.pofile(str(po), wrapwidth=20)        # as Poedit or Weblate wraps lines
+    path.parent.mkdir(parents=True)
+    path.write_text(str(wrapped), encoding="utf-8")
+    before = path.read_bytes()
+    assert not catalog.save(catalog.load(path), path) and path.read_bytes() == before
+    po[1].msgstr = "Changed"
+    assert catalog.save(po, path) and catalog.load(path)[1].msgstr == "Changed"
 
 
 def test_unchanged_source_keeps_translations_and_states():
