@@ -20,7 +20,7 @@ from htmlinfo import page
 from helpcenter.cli import cli
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
-IMPORTABLE = ["episciences", "quad9", "static-i18n", "pymdown-extensions"]
+IMPORTABLE = ["episciences", "quad9", "static-i18n", "pymdown-extensions", "mkdocs-macros"]
 
 
 def html_path(md: str) -> str:
