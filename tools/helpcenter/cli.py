@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -246,18 +247,13 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.translation import engines, translate as translating
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
     project = load_project(root)
     formality = project.helpcenter.translation.formality
     chosen = None if dry_run else engines.build(engine, formality)
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("Reading", total=None)
+    with _progress() as progress:
         report = translating.translate(
             project, chosen, locales=list(locales) or None, only=list(only) or None,
-            dry_run=dry_run,
-            progress=lambda step, done, total: bar.update(task, description=step,
-                                                          completed=done, total=total))
+            dry_run=dry_run, progress=progress)
     table = Table("locale", "segments", "characters", "billed", "flagged",
                   title="Would send (dry run)" if dry_run else "Translated")
     for locale, stats in report.locales.items():
@@ -268,6 +264,53 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
         out.print(f"{report.requests} request(s) to {chosen.name}")
         if report.glossary_changed:
             out.print(f"DeepL glossary updated for: {', '.join(report.glossary_changed)}")
+
+
+@cli.command()
+@root_option
+@click.option("--check", is_flag=True,
+              help="Write nothing; list what is out of date and exit 1 if anything is (for CI).")
+def catalogs(root: Path, check: bool) -> None:
+    """Sync catalogs and templates with the articles, translating nothing.
+
+    Brings every locales/<locale>/*.po and locales/templates/*.pot in line with content/ and
+    mkdocs.yml, as `translate` does before it sends anything: a new segment gets an empty
+    entry, a changed one keeps its old translation as a fuzzy suggestion, a removed one
+    becomes obsolete, a removed article's template goes. No engine: it needs no DeepL key and
+    sends nothing. Run it after editing articles, before translators pull the catalogs into
+    Weblate, Crowdin or Poedit; a file whose content did not change is not written.
+    """
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter.translation import translate as translating
+
+    project = load_project(root)
+    with _progress() as progress:
+        report = translating.translate(project, None, dry_run=check, progress=progress)
+    verb = "to write" if check else "written"
+    table = Table("", f"files {verb}", "removed", "entries added", "changed", "obsoleted",
+                  "to translate", title="Out of date" if check else "Synced")
+    for locale in project.codes[1:]:
+        files, stats = report.files[locale], report.locales[locale]
+        table.add_row(locale, str(len(files.written)), str(len(files.removed)),
+                      str(files.added), str(files.changed), str(files.obsoleted),
+                      str(stats.segments))
+    templates = report.files[translating.TEMPLATES]
+    table.add_row("templates", str(len(templates.written)), str(len(templates.removed)),
+                  "-", "-", "-", "-")
+    out.print(table)
+    if report.up_to_date:
+        out.print("Every catalog and template is up to date.")
+        return
+    if check:
+        for path in sorted(p for c in report.files.values() for p in c.written + c.removed):
+            out.print(f"  {escape(path.relative_to(project.root).as_posix())}", highlight=False)
+        err.print("[bold red]error[/bold red] catalogs or templates are out of date: run "
+                  "helpcenter catalogs, then commit locales/")
+        sys.exit(1)
+    pending = sum(s.segments for s in report.locales.values())
+    if pending:
+        out.print(f"{pending} segment(s) wait for a translation: helpcenter translate drafts "
+                  "them, or translators fill them in.")
 
 
 @cli.command()
@@ -527,6 +570,17 @@ def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bo
         highlight=False,
     )
     return True
+
+
+@contextmanager
+def _progress():
+    """A progress bar on stderr while a stage runs: yields its `progress(step, done, total)`."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("Reading", total=None)
+        yield lambda step, done, total: bar.update(task, description=step, completed=done,
+                                                   total=total or None)
 
 
 def _show(exc: UserError, root: Path | None) -> None:

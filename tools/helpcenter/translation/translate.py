@@ -6,10 +6,14 @@ or whose machine draft's source changed, go to the engine, in batches DeepL acce
 articles of one category and locale share a request. Each batch is saved before the next is
 sent, so a stopped run (quota, network, kill -9) keeps its work and a re-run continues.
 Reviewed translations are never overwritten.
+
+The same sync, with no engine, is `helpcenter catalogs`: every catalog and every template
+(`locales/templates/`, see `templates`) in line with the source, and nothing sent.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -22,7 +26,7 @@ import yaml
 from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.errors import UserError
-from helpcenter.translation import catalog, inline, qa, site_strings, structure
+from helpcenter.translation import catalog, inline, qa, site_strings, structure, templates
 from helpcenter.translation.engines import Engine, packs
 from helpcenter.translation.markdown import parse
 
@@ -38,10 +42,29 @@ class LocaleReport:
 
 
 @dataclass
+class Changes:
+    """What the sync did to one locale's catalogs, or to the templates (with `dry_run`: what
+    it would do). Entries count in catalogs only; a template just follows the source."""
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    added: int = 0
+    changed: int = 0
+    obsoleted: int = 0
+
+
+TEMPLATES = templates.FOLDER  # the key of the templates' Changes in Report.files
+
+
+@dataclass
 class Report:
     locales: dict[str, LocaleReport] = field(default_factory=lambda: defaultdict(LocaleReport))
     requests: int = 0
     glossary_changed: list[str] = field(default_factory=list)
+    files: dict[str, Changes] = field(default_factory=lambda: defaultdict(Changes))
+
+    @property
+    def up_to_date(self) -> bool:
+        return not any(c.written or c.removed for c in self.files.values())
 
 
 @dataclass
@@ -63,10 +86,14 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
     targets = [c for c in project.codes[1:] if not locales or c in locales]
     report = Report()
     jobs: dict[str, list[_Job]] = {locale: [] for locale in targets}
-    for path, page in sorted(content.source_pages.items(), key=lambda kv: str(kv[0])):
-        if only and str(path) not in only:
-            continue
+    pages = [(path, page) for path, page in sorted(content.source_pages.items(),
+                                                   key=lambda kv: str(kv[0]))
+             if not only or str(path) in only]
+    for done, (path, page) in enumerate(pages, start=1):
+        progress("Syncing catalogs", done, len(pages))
         doc = parse(page.file.read_text(encoding="utf-8"))
+        reference = _reference(project, page.file)
+        _template(report, project, path, doc, reference, dry_run)
         for locale in targets:
             if content.page(locale, path):
                 continue  # hand-written: a person's translation wins over catalogs
@@ -74,20 +101,25 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
             po = catalog.load(po_path)
             # Only a page without a catalog looks for the catalog of its old name.
             orphans = [] if po_path.is_file() else _orphans(project, locale, content)
-            synced = catalog.sync(po, doc, locale=locale, article=path, orphans=orphans)
+            synced = catalog.sync(po, doc, locale=locale, article=path, reference=reference,
+                                  orphans=orphans)
             pending = [e for e in po if not e.obsolete and _needs_engine(e)]
-            if not dry_run:
-                catalog.save(po, po_path)  # the sync itself (obsolete, fuzzy) is kept either way
-                if synced.adopted_from:
-                    synced.adopted_from.unlink(missing_ok=True)
+            _keep(report.files[locale], po, po_path, synced, dry_run)
             if pending:
                 jobs[locale].append(_Job(path, page.title, po, po_path, pending, doc.references))
     site = site_strings.document(project)
     if site and (not only or str(site_strings.PATH) in only):
+        _template(report, project, site_strings.PATH, site,
+                  _reference(project, project.config_file), dry_run)
         for locale in targets:
-            job = _sync_site(project, locale, site, dry_run)
+            job = _sync_site(project, locale, site, dry_run, report.files[locale])
             if job:
                 jobs[locale].append(job)
+    current = set(content.source_pages) | ({site_strings.PATH} if site else set())
+    for stale in templates.stale(project.locales_dir, current):
+        report.files[TEMPLATES].removed.append(stale)
+        if not dry_run:
+            stale.unlink()
     keep = glossary_terms(project)
     total = sum(len(j.entries) for js in jobs.values() for j in js)
     if total and not dry_run and hasattr(engine, "sync_glossary"):
@@ -98,8 +130,8 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
         for job in locale_jobs:
             stats.segments += len(job.entries)
             stats.characters += sum(len(e.msgid) for e in job.entries)
-        if dry_run:
-            continue
+        if dry_run or engine is None:
+            continue  # nothing to send, or (helpcenter catalogs) nothing to send with
         for _, same_category in groupby(locale_jobs, key=lambda job: _category(job.path)):
             run = list(same_category)
             tagged = [[inline.to_tagged(e.msgid, references=job.references) for e in job.entries]
@@ -197,17 +229,47 @@ def _store(entry: polib.POEntry, text: str, mapping, engine: str, locale: str,
     return 1 if found else 0
 
 
-def _sync_site(project: Project, locale: str, doc, dry_run: bool) -> _Job | None:
+def _sync_site(project: Project, locale: str, doc, dry_run: bool,
+               changes: Changes) -> _Job | None:
     """The banner and form labels of mkdocs.yml: a catalog like an article's (never adopted,
     never adopting: it has no old name)."""
     po_path = catalog.catalog_path(project.locales_dir, locale, site_strings.PATH)
     po = catalog.load(po_path)
-    catalog.sync(po, doc, locale=locale, article=site_strings.PATH)
-    if not dry_run:
-        catalog.save(po, po_path)
+    synced = catalog.sync(po, doc, locale=locale, article=site_strings.PATH,
+                          reference=_reference(project, project.config_file))
+    _keep(changes, po, po_path, synced, dry_run)
     pending = [e for e in po if not e.obsolete and _needs_engine(e)]
     return _Job(site_strings.PATH, site_strings.TITLE, po, po_path, pending,
                 doc.references) if pending else None
+
+
+def _reference(project: Project, file: Path) -> str:
+    """A source file as its entries' `#:` name it: from the help center's folder, as the
+    repository shows it (so Weblate can link a string to its file)."""
+    return Path(os.path.relpath(file, project.root)).as_posix()
+
+
+def _template(report: Report, project: Project, article: PurePosixPath, doc, reference: str,
+              dry_run: bool) -> None:
+    written = templates.update(project.locales_dir, article, doc, reference, write=not dry_run)
+    if written:
+        report.files[TEMPLATES].written.append(written)
+
+
+def _keep(changes: Changes, po: polib.POFile, po_path: Path, synced: catalog.SyncReport,
+          dry_run: bool) -> None:
+    """Save a synced catalog before anything is sent (the sync itself, obsolete and fuzzy
+    entries, is kept whatever the engine does) and count what changed; a renamed article's
+    old catalog goes, its work now in the new one."""
+    if catalog.changed(po, po_path) if dry_run else catalog.save(po, po_path):
+        changes.written.append(po_path)
+    changes.added += synced.added
+    changes.changed += synced.changed
+    changes.obsoleted += synced.obsoleted
+    if synced.adopted_from:
+        changes.removed.append(synced.adopted_from)
+        if not dry_run:
+            synced.adopted_from.unlink(missing_ok=True)
 
 
 def _orphans(project: Project, locale: str, content) -> list[tuple[Path, polib.POFile]]:
