@@ -8,6 +8,7 @@ header keys and the translators' work.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -29,6 +30,21 @@ from helpcenter.translation.markdown import parse
 from helpcenter.translation.translate import translate
 from helpcenter.vocabulary import SegmentState
 
+
+
+def _toolkit_po():
+    """translate-toolkit's PO store, Weblate's. Its package is named `translate`, as is
+    tools/bench/translate.py, which test_report and test_dialects put first on sys.path."""
+    bench = str(REPO / "tools" / "bench")
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if p != bench]
+    try:
+        return importlib.import_module("translate.storage.pypo")
+    finally:
+        sys.path[:] = saved
+
+
+pypo = _toolkit_po()
 ARTICLE = PurePosixPath("orders/track-your-order.md")
 SOURCE = "content/en/orders/track-your-order.md"
 
@@ -255,8 +271,6 @@ def prepare(demo: Path) -> Path:
 def weblate_save(path: Path) -> None:
     """As Weblate saves a catalog after a translator's edits: translate-toolkit's PO store, its
     line wrapping and the header keys Weblate writes."""
-    from translate.storage import pypo
-
     store = pypo.pofile(io.BytesIO(path.read_bytes()))
     store.wrapper.width = 77                                    # Weblate's default line length
     units = [u for u in store.units if not u.isheader() and not u.isobsolete()]
