@@ -604,9 +604,8 @@ NOT_ADOPTED = {
         "missing `{.internal-link target=_blank}`",
     ("fastapi", "fr", "tutorial/dependencies/index.md"): "`<dfn title=\"\">`",
     ("fastapi", "fr", "tutorial/dependencies/sub-dependencies.md"): "missing bold",
-    # The table rows hold other values (code spans): a catalog would publish the source's.
-    # Quad9 does not enable `tables`, so its "table" is one paragraph of text and code spans.
-    ("quad9", "fr", "services.md"): "not in the source: ``443``",
+    # The table rows hold other values: a catalog would publish the source's.
+    ("quad9", "fr", "services.md"): "outside the translated text",
     # `template: home.fr.html`: a catalog would render the source's `template: home.html`.
     ("static-i18n", "fr", "index.md"): "home.fr.html",
     ("static-i18n", "zh", "index.md"): "home.zh.html",

@@ -77,10 +77,12 @@ def to_html(text: str) -> str:
 
 
 class _Tree(HTMLParser):
-    """The element tree as (tag, class, href, src) and closing tags, in document order."""
+    """The element tree as (tag, class, href, src) and closing tags, in document order; with
+    `ids`, the id of every element too (translated headings keep their source's)."""
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, ids: bool = False):
         super().__init__(convert_charrefs=True)
+        self.ids = ids
         self.elements: list[tuple] = []
         self.feed(html)
         self.close()
@@ -88,9 +90,10 @@ class _Tree(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         href = attrs.get("href")
-        if "headerlink" in (attrs.get("class") or ""):
-            href = None  # the permalink follows the heading's words, which are translated
-        self.elements.append((tag, attrs.get("class"), href, attrs.get("src")))
+        if "headerlink" in (attrs.get("class") or "") and not self.ids:
+            href = None  # without ids compared, the permalink may follow the words
+        element = (tag, attrs.get("class"), href, attrs.get("src"))
+        self.elements.append(element + (attrs.get("id"),) if self.ids else element)
 
     def handle_endtag(self, tag):
         self.elements.append(("/" + tag,))

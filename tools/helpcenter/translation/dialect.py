@@ -14,11 +14,15 @@ can keep its syntax out of translation with `extra.helpcenter.translation.protec
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
+
+import markdown
+from markdown.extensions import toc
 
 from helpcenter.config.helpcenter import Protect
 
@@ -49,8 +53,11 @@ NEUTRAL = frozenset({
     "material.extensions.emoji", "pymdownx.slugs", "mdx_truly_sane_lists",
 })
 
+# MkDocs turns these on whatever `markdown_extensions` says.
+MKDOCS_BUILTINS = ("toc", "tables", "fenced_code")
+
 # Always protected, whatever the config says: mkdocs-macros and Jinja, brace includes.
-DEFAULT_INLINE = (r"\{\{.*?\}\}", r"\{%.*?%\}", r"\{#.*?#\}", r"\{\*.*?\*\}")
+# (Inline, `inline` itself always keeps `{{ }}`, `{% %}`, `{# #}` and `{* *}`.)
 DEFAULT_LINES = (r"^:::[ \t]+\S", r"^\{\*.*\*\}[ \t]*$", r"^\{%.*%\}[ \t]*$",
                  r"^\{\{.*\}\}[ \t]*$", r"^\{#.*#\}[ \t]*$")
 
@@ -81,8 +88,9 @@ class Dialect:
 
     @classmethod
     def from_extensions(cls, declared: Iterable[tuple[str, Mapping[str, Any] | None]],
-                        protect: Protect = Protect()) -> Dialect:
-        extensions: dict[str, Mapping[str, Any]] = {}
+                        protect: Protect = Protect(), *, mkdocs: bool = True) -> Dialect:
+        """The dialect of these extensions; with `mkdocs`, plus the ones MkDocs always adds."""
+        extensions: dict[str, Mapping[str, Any]] = dict.fromkeys(MKDOCS_BUILTINS if mkdocs else (), {})
         for name, options in declared:
             name = name[len(_PREFIX):] if name.startswith(_PREFIX) else name
             for member in _BUNDLES.get(name, ()):
@@ -102,9 +110,10 @@ class Dialect:
 
     # Protected syntax --------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def protect_inline(self) -> tuple[re.Pattern, ...]:
-        return _compiled(DEFAULT_INLINE, self.protect.inline)
+        """The config's inline patterns, on top of the ones `inline` always applies."""
+        return tuple(self.protect.inline)
 
     @cached_property
     def protect_lines(self) -> tuple[re.Pattern, ...]:
@@ -115,8 +124,35 @@ class Dialect:
     def slug(self, text: str) -> str:
         """The id Python-Markdown's toc gives a heading whose plain text is `text`."""
         options = self.extensions.get("toc") or {}
-        slugify: Callable[[str, str], str] = options.get("slugify") or _default_slugify()
+        slugify: Callable[[str, str], str] = options.get("slugify") or toc.slugify
         return slugify(text, options.get("separator", "-"))
+
+    def rendered_slug(self, heading: str, references: Iterable[str] = (),
+                      footnotes: Iterable[str] = ()) -> str | None:
+        """The slug toc gives `heading` on the site itself, rendered with the site's
+        extensions and the page's link labels and footnotes: for markup whose text only its
+        extension knows (keys' labels). None when those extensions cannot be loaded here."""
+        md = self._markdown
+        if md is None:
+            return None
+        md.reset()
+        defined = [f"[{label}]: #" for label in references]
+        defined += [f"[^{label}]: -" for label in footnotes]
+        m = re.search(r'<h1[^>]*\bid="([^"]*)"', md.convert("\n\n".join(["# " + heading, *defined])))
+        return html.unescape(m.group(1)) if m else None
+
+    @cached_property
+    def _markdown(self):
+        names = ["toc", *(n for n in self.extensions if n != "toc")] if not self.everything \
+            else ["toc", "attr_list", "footnotes", "pymdownx.keys", "pymdownx.emoji"]
+        configs = {n: dict(o) for n, o in self.extensions.items() if o and n in names}
+        if "pymdownx.snippets" in configs or "pymdownx.snippets" in names:
+            configs["pymdownx.snippets"] = {**configs.get("pymdownx.snippets", {}),
+                                            "check_paths": False}
+        try:
+            return markdown.Markdown(extensions=names, extension_configs=configs)
+        except Exception:  # an extension that needs MkDocs, or is not installed here
+            return None
 
     @property
     def anchors(self) -> bool:
@@ -128,9 +164,6 @@ def _compiled(defaults: tuple[str, ...], extra: Iterable[re.Pattern]) -> tuple[r
     return tuple(re.compile(p) for p in defaults) + tuple(extra)
 
 
-def _default_slugify():
-    from markdown.extensions.toc import slugify  # lazy: only a translated heading needs it
-    return slugify
 
 
 def _block_types(extensions: Mapping[str, Mapping[str, Any]]) -> dict[str, BlockType]:

@@ -27,6 +27,7 @@ from helpcenter.config import Project
 from helpcenter.content import articles
 from helpcenter.errors import UserError
 from helpcenter.translation import catalog, inline, qa, site_strings, structure, templates
+from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.engines import Engine, packs
 from helpcenter.translation.markdown import parse
 
@@ -82,6 +83,7 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
               progress: Progress | None = None) -> Report:
     progress = progress or (lambda *a: None)
     content = articles.scan(project)
+    dialect = Dialect.of(project)
     source = project.source.code
     targets = [c for c in project.codes[1:] if not locales or c in locales]
     report = Report()
@@ -91,7 +93,7 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
              if not only or str(path) in only]
     for done, (path, page) in enumerate(pages, start=1):
         progress("Syncing catalogs", done, len(pages))
-        doc = parse(page.file.read_text(encoding="utf-8"))
+        doc = parse(page.file.read_text(encoding="utf-8"), dialect=dialect)
         reference = _reference(project, page.file)
         _template(report, project, path, doc, reference, dry_run)
         for locale in targets:
@@ -134,7 +136,8 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
             continue  # nothing to send, or (helpcenter catalogs) nothing to send with
         for _, same_category in groupby(locale_jobs, key=lambda job: _category(job.path)):
             run = list(same_category)
-            tagged = [[inline.to_tagged(e.msgid, references=job.references) for e in job.entries]
+            tagged = [[inline.to_tagged(e.msgid, references=job.references,
+                                        protect=dialect.protect_inline) for e in job.entries]
                       for job in run]
             for group in packs([[t for t, _ in texts] for texts in tagged]):
                 touched = sorted({j for j, _ in group})
@@ -151,7 +154,7 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
                 progress(f"Translating {locale}", done, total)
             for job in run:  # drafted: drafts that break their page's structure are flagged
                 page = content.source_pages.get(job.path)  # (not the site strings: no page)
-                doc = page and parse(page.file.read_text(encoding="utf-8"))
+                doc = page and parse(page.file.read_text(encoding="utf-8"), dialect=dialect)
                 flagged = doc and structure.flag_broken(job.po, doc, project.markdown_extensions,
                                                         base=project.root)
                 if flagged:

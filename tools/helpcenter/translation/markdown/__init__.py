@@ -16,13 +16,16 @@ Inline markup is left in the text; `inline` turns it into tags for machine trans
 
 Public surface:
 
-- `parse(text, *, front_matter_keys=("title", "description")) -> Document`
+- `parse(text, *, front_matter_keys=("title", "description"), dialect=ANY) -> Document`: the
+  syntax of the site's `markdown_extensions` (`translation.dialect.Dialect.of(project)`); by
+  default every syntax this package knows. Every caller of one project passes the same
+  dialect, since segments (and so catalog keys) depend on it.
 - `Document.parts`: the article in order: literal chunks (str), kept verbatim, and `Segment`s.
 - `Document.segments`: every segment in source order, including those nested in another
   one's text (image alts and link titles inside a paragraph), which are not in `parts`.
 - `Document.references`: the link labels the article defines, for `inline.to_tagged`.
-- `Document.render(translations=None) -> str`: each segment replaced by `translations[key]`
-  when present. With no translations, or translations equal to the source, it returns the
+- `Document.render(translations=None, *, anchors=True) -> str`: each segment replaced by
+  `translations[key]` when present; a translated heading keeps its source's id (`anchors`). With no translations, or translations equal to the source, it returns the
   source byte for byte (invariant 3 in DESIGN.md).
 - `Segment(key, kind, text, line)`: `key` hashes kind and text only, so a moved paragraph keeps
   its key, an edited one gets a new key, and identical segments share a key (and a
@@ -35,7 +38,12 @@ definition, abbr, image-alt, link-title (a title attribute: of links, images, re
 definitions, inline HTML), html-text. A list item's, definition's or footnote's first
 paragraph has that kind; further paragraphs in them are "paragraph".
 
+pymdownx.blocks (`/// name | title`): admonition, details and tab titles are segments
+(admonition-title, tab-title), and so is the body's text; fences, names, `html` and `caption`
+arguments and the indented YAML options are markup.
+
 Kept exactly as is, never in a segment: code (fenced with ``` or ~~~ at any depth, indented),
+lines a `protect` line pattern matches (macros, `{* include *}`, mkdocstrings' `::: name`),
 inline code, HTML tags and comments, emoji shortcodes, keys, snippets lines (`--8<--`), URLs,
 attribute lists, task list boxes, admonition types, YAML other than the given keys.
 

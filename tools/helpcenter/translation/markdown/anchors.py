@@ -2,68 +2,128 @@
 
 toc makes a heading's id from its words, so a translated heading would get another one, and
 every `page.md#section` link, from other articles and other locales, would break. So the id the
-source heading gets (its explicit `{ #id }`, else toc's slug of its text, made unique on the
-page as toc makes it) is pinned on the translation as an attribute list, `## Titre { #title }`.
-That needs toc and attr_list (`Dialect.anchors`). Not pinned: a heading whose attribute list has
-no id (`## Title { .class }`: attr_list reads only one list), and a translation with braces of
-its own (a macro), which an attribute list after it would swallow.
+source heading gets is pinned on the translation as an attribute list, `## Titre { #title }`:
+its explicit `{ #id }` (which stays as written), else toc's slug of its words, made unique the
+way toc does it, once the whole page is read (explicit ids anywhere are taken first, and a
+reference link counts as a link only if the page defines its label). A class-only list
+(`## Title { .x }`) gets the id added inside, since attr_list reads one list only.
+
+Needs toc and attr_list (`Dialect.anchors`). Not pinned: a translation with braces of its own
+(a macro), which the attribute list after it would turn into text.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
+
+from markdown.extensions.toc import unique
 
 from helpcenter.translation import inline
+from helpcenter.translation.markdown.document import Document, Slot
 from helpcenter.translation.markdown.emit import Emitter
 from helpcenter.translation.markdown.lines import Line
-from helpcenter.translation.markdown.syntax import HEADER_ATTRS
+from helpcenter.translation.markdown.syntax import header_attrs
 
 _ID = re.compile(r"(?:^|[\s{:])#([^\s}]+)")
 _CODE = re.compile(r"\A(`+)[ ]?(.*?)[ ]?\1\Z", re.S)
-_TAG = re.compile(r"<x id=\"([^\"]+)\"/>|</?g[^>]*>")
+_TAG = re.compile(r'<x id="([^"]+)"/>|<g id="([^"]+)">|</g>')
+_AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*|[^<>\s@]+@[^<>\s@]+)>")
+_KEYS = re.compile(r"\+\+\S.*?\+\+")
+_EMOJI = re.compile(r":[a-z0-9_+-]*[a-z][a-z0-9_+-]*:")
+_REF = re.compile(r"\]\s?\[([^\]]*)\]")
+
+
+@dataclass
+class _Heading:
+    text: str               # the heading's words, inline Markdown
+    slot: Slot | None       # None: nothing to translate (`## 42`), but toc still gives an id
 
 
 class Anchors(Emitter):
     def _emit_heading(self, line: Line, a: int, b: int) -> None:
-        """A heading segment; on a translation, the source's id is pinned."""
-        text = line.text[a:b]
-        attrs = HEADER_ATTRS.search(text)
+        """A heading segment, whose anchor is given once the page is read (`document`)."""
         if not self.dialect.anchors:
             self.emit_span("heading", line, a, b)
             return
-        if attrs:
-            explicit = _ID.search(attrs.group())
-            if explicit:
-                self.used_ids.add(explicit.group(1))
-            else:  # toc still gives it a slug, which later headings must not take
-                self._unique(self.dialect.slug(plain_text(text[:attrs.start()].strip())))
-            self.emit_span("heading", line, a, b)  # its list stays as written, outside the text
+        text = line.text[a:b]
+        attrs = header_attrs(text)
+        if attrs and _ID.search(attrs.group()):
+            self.explicit_ids.add(_ID.search(attrs.group()).group(1))
+            self.emit_span("heading", line, a, b)  # its id is written: it stays as it is
             return
-        anchor = self._unique(self.dialect.slug(plain_text(text.strip())))
-        self.emit_span("heading", line, a, b, anchor=anchor)
+        before = len(self.slots)
+        self.emit_span("heading", line, a, b)
+        slot = self.slots[-1] if len(self.slots) > before else None
+        if slot is not None and attrs:
+            # The class-only list joins the slot, so the id can go inside it.
+            slot.end = line.start + a + attrs.end()
+            slot.attrs = line.text[a + attrs.start():a + attrs.end()]
+        self.headings.append(_Heading(text[:attrs.start()] if attrs else text, slot))
 
-    def _unique(self, anchor: str) -> str:
-        from markdown.extensions.toc import unique  # lazy: a page without headings needs none
-        return unique(anchor, self.used_ids, self.id_counters)
+    def document(self) -> Document:
+        used, counters = set(self.explicit_ids), {}
+        for heading in self.headings:
+            words = plain_text(heading.text.strip(), self.references,
+                               emoji=self.dialect.has("pymdownx.emoji"),
+                               footnotes=self.footnote_labels)
+            slug = None if words is not None else self.dialect.rendered_slug(
+                heading.text.strip(), self.references, self.footnote_labels)
+            anchor = unique(slug if slug is not None else self.dialect.slug(words or ""),
+                            used, counters)
+            if heading.slot is not None:
+                heading.slot.anchor = anchor
+        return super().document()
 
 
-def plain_text(text: str) -> str:
-    """The words of a heading as toc reads them: markup gone, code and escapes kept."""
+def plain_text(text: str, references: set[str] | frozenset[str] = frozenset(), *,
+               emoji: bool = True, footnotes: set[str] | frozenset[str] = frozenset()
+               ) -> str | None:
+    """The words of a heading as toc reads them: markup gone, code and escapes kept, and what
+    the site shows as text kept as text: a reference link to a label the page does not
+    define, `[^x]` without the footnote, and `:shortcodes:` without pymdownx.emoji. None for markup whose text only its
+    extension knows (`++ctrl+c++` shows "Ctrl+C"): the site's renderer tells."""
     tagged, mapping = inline.to_tagged(text)
+    out: list[str] = []
+    closing: list[str] = []
+    pos = 0
+    for m in _TAG.finditer(tagged):
+        out.append(tagged[pos:m.start()])
+        pos = m.end()
+        if m.group(1):
+            markup = mapping[m.group(1)]
+            if _KEYS.fullmatch(markup):
+                return None
+            if markup.startswith("[^") and markup[2:-1] not in footnotes:
+                out.append(html.escape(markup))
+            elif _EMOJI.fullmatch(markup):
+                out.append("" if emoji else html.escape(markup))
+            else:
+                out.append(_markup_text(markup))
+        elif m.group(2):
+            opening, close = mapping[m.group(2)]
+            ref = _REF.fullmatch(close) if opening == "[" else None
+            literal = ref is not None and " ".join(ref.group(1).split()).lower() not in references
+            out.append(html.escape(opening) if literal else "")
+            closing.append(html.escape(close) if literal else "")
+        else:
+            out.append(closing.pop() if closing else "")
+    out.append(tagged[pos:])
+    return html.unescape(" ".join("".join(out).split()))
 
-    def keep(m: re.Match) -> str:
-        markup = mapping.get(m.group(1)) if m.group(1) else None
-        if not isinstance(markup, str):
-            return ""
-        code = _CODE.match(markup)
-        if code:
-            return html.escape(code.group(2))
-        if markup.startswith("\\") and len(markup) == 2:
-            return html.escape(markup[1])
-        if markup.startswith("&"):
-            return markup
-        return ""
 
-    plain = _TAG.sub(keep, tagged)
-    return html.unescape(" ".join(plain.split()))
+def _markup_text(markup: str) -> str:
+    """What a self-closing tag's markup shows as text, escaped as the tagged text is."""
+    code = _CODE.match(markup)
+    if code:
+        return html.escape(code.group(2))
+    if markup.startswith("\\") and len(markup) == 2:
+        return html.escape(markup[1])
+    if markup.startswith("&"):
+        return markup
+    if _AUTOLINK.fullmatch(markup):
+        return html.escape(markup[1:-1].removeprefix("mailto:"))
+    if markup.startswith(("<", "![", "[^", "{")) and not markup.startswith("{{"):
+        return ""  # HTML, images, footnote references, attribute lists: no words
+    return html.escape(markup)  # URLs, e-mail addresses, macros: shown as written

@@ -21,6 +21,7 @@ from helpcenter.translation.markdown.syntax import (
 from helpcenter.translation.markdown.tree import Node
 
 _MAX_NESTING = 50
+_FOOTNOTE_LABEL = re.compile(r"[ ]{0,3}\[\^([^\]]*)\]:")
 
 
 class Blocks(Emitter):
@@ -224,6 +225,8 @@ class Blocks(Emitter):
             return False
         blocks.pop(0)
         preceding = block[:r]
+        self.footnote_labels.update(_FOOTNOTE_LABEL.match(row.text).group(1) for row in block[r:]
+                                    if not row.opaque and _FOOTNOTE_LABEL.match(row.text))
         # Definitions right below each other: all but the last get their first line only.
         while r + 1 < len(block) and FOOTNOTE.match(block[r + 1].text):
             self._footnote_body([[block[r].cut(FOOTNOTE.match(block[r].text).end())]])

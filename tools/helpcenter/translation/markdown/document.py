@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from helpcenter.translation import inline
 from helpcenter.translation.markdown.encoders import Encoder, nested_encoder
+from helpcenter.translation.markdown.syntax import header_attrs
+
+
+_LIST_OPEN = re.compile(r"\A(\s*\{:?[ ]*)")
 
 
 @dataclass(frozen=True)
@@ -19,9 +24,11 @@ class Segment:
 class Document:
     """A parsed article: literal chunks and segments, and how to render it back."""
 
-    def __init__(self, source: str, slots: list[Slot], references: frozenset[str]):
+    def __init__(self, source: str, slots: list[Slot], references: frozenset[str],
+                 protect: tuple[re.Pattern, ...] = ()):
         self._source = source
         self.references = references
+        self.protect = protect  # the site's protected inline patterns, for `inline.to_tagged`
         self.parts: list[str | Segment] = []
         self._slots: list[Slot] = []  # the slot of each Segment in parts, in order
         self.segments: list[Segment] = []
@@ -45,7 +52,7 @@ class Document:
         slots = iter(self._slots)
         for part in self.parts:
             out.append(part if isinstance(part, str) else _render_slot(
-                self._source, next(slots), translations, anchors))
+                self._source, next(slots), translations, anchors, self.protect))
         return "".join(out)
 
 
@@ -62,9 +69,11 @@ class Slot:
     children: list[Slot] = field(default_factory=list)
     segment: Segment | None = None
     anchor: str | None = None         # a heading's id, pinned on its translation (`anchors`)
+    attrs: str | None = None          # a heading's class-only attribute list, in the span
 
 
-def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors: bool) -> str:
+def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors: bool,
+                 protect: tuple[re.Pattern, ...]) -> str:
     new = translations.get(slot.segment.key)
     if new is None or new == slot.text:
         # The source as written; only nested segments (alts, titles) may change.
@@ -75,15 +84,24 @@ def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors:
                 a, b = child.start - slot.start, child.end - slot.start
                 raw = raw[:a] + child.encode(t, child.text) + raw[b:]
         return raw
-    out = slot.encode(_translate_nested(new, slot.children, translations), slot.text)
-    # attr_list reads a heading's last `{` to its end as one list: a translation with braces
-    # of its own (a macro, a written list) is left as it is.
-    if anchors and slot.anchor is not None and "{" not in out:
-        out += f" {{ #{slot.anchor} }}"
-    return out
+    out = slot.encode(_translate_nested(new, slot.children, translations, protect), slot.text)
+    return _pinned(out, slot) if anchors and slot.anchor is not None else out + (slot.attrs or "")
 
 
-def _translate_nested(text: str, children: list[Slot], translations: dict[str, str]) -> str:
+def _pinned(out: str, slot: Slot) -> str:
+    """A translated heading with its source's id (`anchors`): inside its class-only list, else
+    in a list of its own, unless attr_list would not read it as one. It takes the first ` {`
+    from which the rest parses as attributes, or none: a translation with braces of its own
+    (`{{ name }}`) would turn the list into text."""
+    if slot.attrs is not None:
+        return out + _LIST_OPEN.sub(lambda m: f"{m.group(1)}#{slot.anchor} ", slot.attrs, count=1)
+    pinned = f"{out} {{ #{slot.anchor} }}"
+    found = header_attrs(pinned)
+    return pinned if found is not None and found.start() == len(out) else out
+
+
+def _translate_nested(text: str, children: list[Slot], translations: dict[str, str],
+                      protect: tuple[re.Pattern, ...]) -> str:
     """Alts and titles inside a translated paragraph: the engine kept them in the source
     language (they travel in the tag mapping), so swap in their own translations."""
     wanted = {}
@@ -93,7 +111,7 @@ def _translate_nested(text: str, children: list[Slot], translations: dict[str, s
             wanted[(child.kind, child.text)] = t
     if not wanted:
         return text
-    for kind, a, b in reversed(inline.find_nested(text)):
+    for kind, a, b in reversed(inline.find_nested(text, protect=protect)):
         t = wanted.get((kind, text[a:b]))
         if t is not None:
             text = text[:a] + nested_encoder(kind, text[a - 1:a])(t, "") + text[b:]

@@ -17,7 +17,7 @@ from helpcenter.translation.markdown.encoders import (
     Encoder, block_encoder, line_encoder, nested_encoder)
 from helpcenter.translation.markdown.lines import Line, split_lines
 from helpcenter.translation.markdown.syntax import (
-    BLOCK_TAGS, HEADER_ATTRS, LEADING_BLOCK_TAG, TRAILING_BLOCK_TAG)
+    BLOCK_TAGS, LEADING_BLOCK_TAG, TRAILING_BLOCK_TAG, header_attrs)
 
 
 class Emitter:
@@ -39,7 +39,8 @@ class Emitter:
             for s in [slot, *slot.children]:
                 digest = hashlib.blake2b(f"{s.kind}\0{s.text}".encode(), digest_size=8)
                 s.segment = Segment(digest.hexdigest(), s.kind, s.text, s.line)
-        return Document(self.source, slots, frozenset(self.references))
+        return Document(self.source, slots, frozenset(self.references),
+                        self.dialect.protect_inline)
 
     def emit(self, kind: str, pieces: list[tuple[int, int]], line: int,
              encode: Encoder, *, text: str | None = None,
@@ -53,7 +54,7 @@ class Emitter:
         if text is None:
             text = "\n".join(self.source[a:b] for a, b in pieces)
         children = self._nested(text, pieces, line) if nested else []
-        if not translatable(text):
+        if not translatable(text, self.dialect.protect_inline):
             # Nothing to translate around them (a paragraph that is only an image, say):
             # the alts and titles stand on their own.
             self.slots.extend(children)
@@ -85,8 +86,8 @@ class Emitter:
 
     def _nested(self, text: str, pieces: list[tuple[int, int]], line: int) -> list[Slot]:
         children = []
-        for kind, a, b in inline.find_nested(text):
-            if not translatable(text[a:b]):
+        for kind, a, b in inline.find_nested(text, protect=self.dialect.protect_inline):
+            if not translatable(text[a:b], self.dialect.protect_inline):
                 continue
             start, end = to_source(pieces, a), to_source(pieces, b)
             delimiter = self.source[start - 1:start]
@@ -111,7 +112,7 @@ class Emitter:
         """A one-line segment: line.text[a:b] without surrounding spaces or a trailing
         attribute list (attr_list reads one at the end of headings, terms and cells)."""
         text = line.text[a:b]
-        attrs = HEADER_ATTRS.search(text)
+        attrs = header_attrs(text)
         if attrs:
             text = text[:attrs.start()]
         a += len(text) - len(text.lstrip())
@@ -144,8 +145,8 @@ def to_source(pieces: list[tuple[int, int]], offset: int) -> int:
     return pieces[-1][1]
 
 
-def translatable(text: str) -> bool:
+def translatable(text: str, protect: tuple[re.Pattern, ...] = ()) -> bool:
     """Does the text have words outside its markup? Numbers, code and symbols alone do not."""
-    tagged, _ = inline.to_tagged(text)
+    tagged, _ = inline.to_tagged(text, protect=protect)
     plain = re.sub(r"<[^>]*>", "", tagged)
     return any(ch.isalpha() for ch in plain)

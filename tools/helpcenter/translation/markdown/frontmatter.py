@@ -16,12 +16,16 @@ from helpcenter.translation.markdown.encoders import one_line
 from helpcenter.translation.markdown.lines import Line
 
 
+_META = re.compile(r"[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
+_META_MORE = re.compile(r"(?:[ ]{4}|\t)\s*\S")
+
+
 class FrontMatter(Emitter):
     def front_matter(self, keys: tuple[str, ...]) -> list[Line]:
         """Segments for the given keys of the YAML front matter; returns the body's lines."""
         lines = self.lines
         if not re.match(r"-{3}[ \t]*$", lines[0].text) or not lines[0].eol:
-            return lines
+            return self._multimarkdown_meta(keys)
         close = next((n for n in range(1, len(lines))
                       if re.match(r"(?:-{3}|\.{3})[ \t]*$", lines[n].text)), None)
         if close is None:
@@ -32,6 +36,26 @@ class FrontMatter(Emitter):
             if m and m.group(1) in keys:
                 self._yaml_value(m.group(1), line, m.end(), yaml_lines[n + 1:])
         return lines[close + 1:]
+
+    def _multimarkdown_meta(self, keys: tuple[str, ...]) -> list[Line]:
+        """MkDocs' other front matter (its meta.get_data): `key: value` lines at the very top,
+        up to a blank line or a line that is neither one nor its indented continuation. The
+        page never shows them; a one-line value of a given key is a segment."""
+        lines, n, key = self.lines, 0, None
+        while n < len(lines) and not lines[n].blank:
+            m = _META.match(lines[n].text)
+            if m:
+                key = m.group("key").lower()
+                value = m.group("value").rstrip()
+                more = n + 1 < len(lines) and _META_MORE.match(lines[n + 1].text)
+                if key in keys and value and not more:
+                    at = lines[n].start + m.start("value")
+                    self.emit(f"front-matter:{key}", [(at, at + len(value))], lines[n].no,
+                              lambda t, _: one_line(t), text=value, nested=False)
+            elif not (key and _META_MORE.match(lines[n].text)):
+                break
+            n += 1
+        return lines[n:]
 
     def _yaml_value(self, key: str, line: Line, at: int, after: list[Line]) -> None:
         """The value of `key:`, edited in place in its own quoting style."""

@@ -40,6 +40,8 @@ _TITLE_KINDS = {"admonition": "admonition-title", "details": "admonition-title",
 
 class GenericBlocks(Emitter):
     def _generic_block(self, parent: Node, blocks: list[Block]) -> bool:
+        if self._hungry(parent, blocks):
+            return True
         block = blocks[0]
         r = next((n for n, row in enumerate(block) if not row.opaque and self._opens(row.text)),
                  None)
@@ -54,21 +56,47 @@ class GenericBlocks(Emitter):
         options = 0  # indented YAML right below the header: markup
         while options < len(rest) and not rest[options].opaque and rest[options].indent() >= 4:
             options += 1
-        body, after = _body([rest[options:], *blocks], len(m.group("fence")), self._opens)
+        length = len(m.group("fence"))
+        body, after, closed = _body([rest[options:], *blocks], length, self._opens)
         blocks[:] = after
         if parent.tag in ("li", "dd"):
             text_to_p(parent)  # a tight list item becomes loose, as pymdown makes it
         node = parent.add("block")
         self._header(header, m, node)
         mode = _mode(kind, m.group("argument"), "\n".join(row.text for row in rest[:options]))
+        self._fill(node, body, mode)
+        if not closed:
+            self.open_blocks.append((parent, node, length, mode))
+        return True
+
+    def _fill(self, node: Node, body: list[Block], mode: str) -> None:
         if mode == "block":
             self.state.append("blocks")
-            for chunk in body:  # pymdown parses each block of the body on its own
-                self.parse_chunk(node, chunk)
+            # Together: a block opened in the body takes the body's next blocks, as pymdown
+            # feeds the block on top of its stack.
+            self.parse_blocks(node, body)
             self.state.pop()
         elif mode == "inline":
             for chunk in body:
                 node.add("p", chunk)
+
+    def _hungry(self, parent: Node, blocks: list[Block]) -> bool:
+        """A block whose container ended before its closing fence (an indented admonition
+        body, say) takes what comes next, down from where it sits, until its fence: pymdown
+        keeps it on its stack, hungry, and feeds it every block found below its parent."""
+        if not self.open_blocks:
+            return False
+        owner, node, length, mode = self.open_blocks[-1]
+        at: Node | None = parent
+        while at is not None and at is not owner:
+            at = at.last()
+        if at is None or owner.last() is not node:
+            return False
+        body, after, closed = _body(list(blocks), length, self._opens)
+        blocks[:] = after
+        self._fill(node, body, mode)
+        if closed:
+            self.open_blocks.pop()
         return True
 
     def _opens(self, text: str) -> bool:
@@ -96,8 +124,9 @@ class GenericBlocks(Emitter):
 
 
 def _body(chunks: list[Block], length: int,
-          opens: Callable[[str], bool]) -> tuple[list[Block], list[Block]]:
-    """The body's blocks up to the closing fence of `length`, and the blocks after it.
+          opens: Callable[[str], bool]) -> tuple[list[Block], list[Block], bool]:
+    """The body's blocks up to the closing fence of `length`, the blocks after it, and whether
+    the fence was found.
 
     Blocks opened inside are closed first: a fence closes the innermost open block whose
     length it has. Without a closing fence the body runs to the end of its container."""
@@ -122,10 +151,10 @@ def _body(chunks: list[Block], length: int,
                 if chunk[:i]:
                     body.append(chunk[:i])
                 tail = [chunk[i + 1:]] if chunk[i + 1:] else []
-                return body, tail + chunks[n + 1:]
+                return body, tail + chunks[n + 1:], True
         if chunk:
             body.append(chunk)
-    return body, []
+    return body, [], False
 
 
 def _mode(kind: str, argument: str | None, options: str) -> str:

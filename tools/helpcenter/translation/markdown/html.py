@@ -161,14 +161,15 @@ class RawHtml(Emitter):
             if b > a:
                 pieces.append((a, b))
         text = "\n".join(self.source[a:b] for a, b in pieces)
-        if translatable(text):
+        if translatable(text, self.dialect.protect_inline):
             self.emit("html-text", pieces, self._line_no(start),
                       block_encoder(self._joiner(chosen, pieces), guard=False))
         else:
             self._html_attributes(start, end)
 
     def _html_attributes(self, start: int, end: int) -> None:
-        for kind, a, b in inline.find_nested(self.source[start:end]):
+        for kind, a, b in inline.find_nested(self.source[start:end],
+                                             protect=self.dialect.protect_inline):
             a, b = a + start, b + start
             if self.source[a - 1:a] in ('"', "'", "["):
                 self.emit(kind, [(a, b)], self._line_no(a),

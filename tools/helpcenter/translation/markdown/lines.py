@@ -79,13 +79,18 @@ def split_lines(text: str) -> list[Line]:
 
 
 def split_blocks(rows: Block) -> list[Block]:
-    """Runs of rows between blank lines; raw HTML placeholders stand alone."""
+    """Runs of rows between blank lines; raw HTML placeholders stand alone, and a snippet's
+    placeholder ends its run."""
     blocks: list[Block] = [[]]
     for row in rows:
         if row.blank:
             blocks.append([])
         elif row.opaque == "html":
             blocks.extend([[row], []])
+        elif row.opaque == "snippet":
+            # A snippet file ends with a line break, which pymdown inserts as a blank line.
+            blocks[-1].append(row)
+            blocks.append([])
         else:
             blocks[-1].append(row)
     return [block for block in blocks if block]

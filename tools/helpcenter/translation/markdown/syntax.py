@@ -3,14 +3,19 @@ and the HTML tags Python-Markdown's HTML preprocessor tells apart."""
 
 from __future__ import annotations
 
+import html
 import re
+
+from markdown.extensions.attr_list import get_attrs_and_remainder
+
+from helpcenter.translation import inline
 
 ADMONITION = re.compile(r'!!! ?(?P<type>[\w\-]+(?: +[\w\-]+)*)(?: +"(?P<title>.*?)")? *$')
 DETAILS = re.compile(r'\?{3}\+? ?(?:(?P<classes>[\w\-]+(?: +[\w\-]+)*?)?(?: +"(?P<title>.*?)")'
                      r'|(?P<type>[\w\-]+(?: +[\w\-]+)*?)) *$')
 TABBED = re.compile(r'={3}(?:\+|\+!|!\+|!)? +"(?P<title>.*?)" *$')
 ATX = re.compile(r"(?P<level>#{1,6})(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*$")
-HEADER_ATTRS = re.compile(r"[ ]+\{:?[ ]*[^}\n ][^\n]*\}[ ]*$")
+_HEADER_ATTRS = re.compile(r"[ ]+\{:?[ ]*(?P<attrs>[^}\n ][^\n]*)\}[ ]*$")
 BLOCK_ATTRS = re.compile(r"[ ]*\{:?[ ]*[^}\n ][^\n]*\}[ ]*$")
 SETEXT_LINE = re.compile(r"(?:=+|-+)[ ]*$")
 HR = re.compile(r"[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
@@ -50,3 +55,45 @@ LEADING_BLOCK_TAG = re.compile(r"</?(?P<name>[A-Za-z][A-Za-z0-9-]*)\b[^<>]*>\s*"
 TRAILING_BLOCK_TAG = re.compile(r"\s*</?(?P<name>[A-Za-z][A-Za-z0-9-]*)\b[^<>]*>\Z")
 MARKDOWN_ATTR = re.compile(r"""\smarkdown(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?(?=[\s/>])""",
                            re.I)
+
+
+def header_attrs(text: str) -> re.Match | None:
+    """attr_list's list at the end of a heading, term or cell. attr_list reads it in the text
+    after the last inline element (code, a link, bold...), from the first ` {` on, and is
+    strict: a list that does not parse whole (`{{ name }}`, `{x} y {.z}`) is text."""
+    m = _HEADER_ATTRS.search(text, _last_text(text))
+    if m is None:
+        return None
+    return None if get_attrs_and_remainder(m.group("attrs"))[1] else m
+
+
+_TAGGED = re.compile(r'(?P<text>[^<]+)|<[xg] id="(?P<id>[^"]+)"/?>|(?P<close></g>)')
+# Self-closing markup that renders as an element: code, links, images, footnote references,
+# autolinks, emoji, keys, math, hard breaks. The rest is text in the tree.
+_ELEMENT = re.compile(r"`|!?\[|<[A-Za-z][A-Za-z0-9+.-]*:|<[^<>\s@]+@|:[\w+-]+:$|\+\+|\$|\\\(| {2,}\n")
+
+
+def _last_text(text: str) -> int:
+    """Where the text after the last inline element begins. Templates, escapes, entities and
+    raw HTML are text to Python-Markdown's tree (raw HTML waits in its stash)."""
+    if "{" not in text:
+        return 0
+    tagged, mapping = inline.to_tagged(text)
+    pos = last = 0
+    closers: list[str] = []  # the closing markup of the open <g> tags
+    for m in _TAGGED.finditer(tagged):
+        if m.group("text"):
+            pos += len(html.unescape(m.group("text")))
+        elif m.group("close"):
+            pos += len(closers.pop())
+            last = pos  # emphasis, a link...: an element to its end
+        else:
+            markup = mapping[m.group("id")]
+            if isinstance(markup, tuple):
+                pos += len(markup[0])
+                closers.append(markup[1])
+            else:
+                pos += len(markup)
+                if _ELEMENT.match(markup):
+                    last = pos
+    return last
