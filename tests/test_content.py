@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, strategies as st
 
 from helpcenter.config import load_project
-from helpcenter.content import articles, frontmatter, links
+from helpcenter.content import articles, frontmatter
 from helpcenter.errors import UserError, UserErrors
 
 
@@ -50,31 +50,6 @@ def test_front_matter_round_trips(meta, body):
     parsed, parsed_body, _ = frontmatter.split(text, Path("p.md"))
     assert parsed == meta
     assert parsed_body == body
-
-
-def _page(body: str, path: str = "orders/a.md") -> articles.Page:
-    return articles.Page("en", PurePosixPath(path), Path(path), {"title": "t"}, body, 5)
-
-
-def test_links_are_found_with_their_line_but_not_in_code():
-    body = ("See [one](one.md) and `[no](code.md)`.\n"
-            "```\n[no](fenced.md)\n```\n"
-            "!!! note\n    Inside [two](../two.md \"title\").\n"
-            "[ref]: three.md\n"
-            "[^1]: A footnote, not a link.\n")
-    found = [(link.target, link.line) for link in links.links_in(_page(body))]
-    assert found == [("one.md", 5), ("../two.md", 10), ("three.md", 11)]
-
-
-def test_broken_links_name_file_and_line(project: Path):
-    (project / "content/fr/orders/returns.md").write_text(
-        "---\ntitle: Retour\n---\nVoir [remboursements](refunds.md).\n\nEt [rien](nope.md).\n",
-        encoding="utf-8")
-    content = articles.scan(load_project(project))
-    problems = links.broken_links(content)
-    # refunds.md exists only in English: the fr page links to its fallback, which is fine.
-    assert [(p.path.name, p.line) for p in problems] == [("returns.md", 6)]
-    assert "nope.md" in problems[0].message
 
 
 def test_a_page_only_one_locale_has_is_that_locale_s_alone(project: Path):

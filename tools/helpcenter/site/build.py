@@ -13,10 +13,10 @@ from typing import Callable
 
 from helpcenter import atomic
 from helpcenter.config import Project, load_project
-from helpcenter.content import articles, links
+from helpcenter.content import articles
 from helpcenter.errors import UserError, UserErrors
 from helpcenter import ui_strings
-from helpcenter.site import root_pages, search_index, stage
+from helpcenter.site import links, root_pages, search_index, stage
 from helpcenter.site.theme import stage_theme
 from helpcenter.site.generator import LocaleJob, LocaleResult, build_locale
 

@@ -44,18 +44,19 @@ class _Heading:
 class Anchors(Emitter):
     def _emit_heading(self, line: Line, a: int, b: int) -> None:
         """A heading segment, whose anchor is given once the page is read (`document`)."""
-        if not self.dialect.anchors:
+        if not self.dialect.has("toc"):
             self.emit_span("heading", line, a, b)
-            return
+            return  # no ids at all
         text = line.text[a:b]
-        attrs = header_attrs(text)
+        attrs = header_attrs(text) if self.dialect.has("attr_list") else None
         if attrs and _ID.search(attrs.group()):
             self.explicit_ids.add(_ID.search(attrs.group()).group(1))
             self.emit_span("heading", line, a, b)  # its id is written: it stays as it is
             return
         before = len(self.slots)
         self.emit_span("heading", line, a, b)
-        slot = self.slots[-1] if len(self.slots) > before else None
+        added = self.slots[before:]
+        slot = added[-1] if added and added[-1].kind == "heading" else None  # not an alt in it
         if slot is not None and attrs:
             # The class-only list joins the slot, so the id can go inside it.
             slot.end = line.start + a + attrs.end()
@@ -72,8 +73,10 @@ class Anchors(Emitter):
                 heading.text.strip(), self.references, self.footnote_labels)
             anchor = unique(slug if slug is not None else self.dialect.slug(words or ""),
                             used, counters)
-            if heading.slot is not None:
+            if heading.slot is not None and self.dialect.anchors:
                 heading.slot.anchor = anchor
+            self.anchors.add(anchor)
+        self.anchors |= self.explicit_ids
         return super().document()
 
 

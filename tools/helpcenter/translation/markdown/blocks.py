@@ -296,6 +296,9 @@ class Blocks(Emitter):
             if m.start() > start and (joined[end:m.start()].strip("\n") or "\n" in m.group()):
                 break
             self.references.add(" ".join(m.group("label").split()).lower())
+            if not m.group("label").startswith("^"):
+                target = m.group(2).removeprefix("<").removesuffix(">")
+                self.definitions.append((target, self._line_no(to_source(rows, m.start(2)))))
             group = "title" if m.group("title") is not None else "ptitle"
             if m.group(group) and m.group(group).strip():
                 a, b = to_source(rows, m.start(group)), to_source(rows, m.end(group))

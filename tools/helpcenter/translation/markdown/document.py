@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from helpcenter.translation import inline
 from helpcenter.translation.markdown.encoders import Encoder, nested_encoder
+from helpcenter.translation.markdown.links import Link, links_in_text
 from helpcenter.translation.markdown.syntax import header_attrs
 
 
@@ -29,6 +30,8 @@ class Document:
         self._source = source
         self.references = references
         self.protect = protect  # the site's protected inline patterns, for `inline.to_tagged`
+        self.definitions: list[tuple[str, int]] = []  # reference definitions: (target, line)
+        self.anchors: frozenset[str] = frozenset()    # heading ids, as toc gives them
         self.parts: list[str | Segment] = []
         self._slots: list[Slot] = []  # the slot of each Segment in parts, in order
         self.segments: list[Segment] = []
@@ -43,6 +46,15 @@ class Document:
             pos = slot.end
         if pos < len(source):
             self.parts.append(source[pos:])
+
+    @property
+    def links(self) -> list[Link]:
+        """Every link and image target in the page's text and reference definitions, with
+        its line; none from code, HTML comments or protected lines."""
+        found = [Link(target, line) for target, line in self.definitions]
+        for slot in self._slots:
+            found += links_in_text(slot.text, slot.line, self.protect)
+        return sorted(found, key=lambda link: link.line)
 
     def render(self, translations: dict[str, str] | None = None, *, anchors: bool = True) -> str:
         """The article with each segment replaced by its translation; with `anchors`, a

@@ -27,6 +27,8 @@ class Emitter:
         self._starts = [line.begin for line in self.lines]
         self.slots: list[Slot] = []
         self.references: set[str] = set()
+        self.definitions: list[tuple[str, int]] = []  # (target, line) of `[label]: target`
+        self.anchors: set[str] = set()                # the ids of the page's headings
 
     def document(self) -> Document:
         slots, end = [], 0
@@ -39,8 +41,11 @@ class Emitter:
             for s in [slot, *slot.children]:
                 digest = hashlib.blake2b(f"{s.kind}\0{s.text}".encode(), digest_size=8)
                 s.segment = Segment(digest.hexdigest(), s.kind, s.text, s.line)
-        return Document(self.source, slots, frozenset(self.references),
-                        self.dialect.protect_inline)
+        document = Document(self.source, slots, frozenset(self.references),
+                            self.dialect.protect_inline)
+        document.definitions = list(self.definitions)
+        document.anchors = frozenset(self.anchors)
+        return document
 
     def emit(self, kind: str, pieces: list[tuple[int, int]], line: int,
              encode: Encoder, *, text: str | None = None,

@@ -1,0 +1,108 @@
+"""Internal links: every relative link must reach a page or file the build will have, and a
+`page.md#section` link a heading (or other id) that page has.
+
+Our own check runs before MkDocs so that the message can name the line; MkDocs only names the
+file. Links are read from the segmenter's parse, the way the site's Python-Markdown reads the
+page, so a link inside code, inline code or an HTML comment is no link. A fragment is checked
+against the ids the target has in the linking page's locale: a hand-written translation's own
+headings, else the source's (a translation from catalogs keeps the source's ids).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import PurePosixPath
+
+from helpcenter.content.articles import Content, Page
+from helpcenter.errors import UserError
+from helpcenter.translation.dialect import Dialect
+from helpcenter.translation.markdown import Document, parse
+from helpcenter.translation.markdown.links import Link
+
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/)")
+# Ids a page can have besides its headings' (written in HTML or attribute lists).
+_WRITTEN_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']|\{[^{}\n]*?#([\w:.-]+)""")
+
+
+def links_in(page: Page, dialect: Dialect) -> list[Link]:
+    """The page's links, with their lines in its file."""
+    return _parsed(page, dialect).links
+
+
+def broken_links(content: Content) -> list[UserError]:
+    """Links in any locale whose target exists neither in that locale nor in the source, or
+    whose fragment names no id of the target page."""
+    dialect = Dialect.of(content.project)
+    ids = _Ids(content, dialect)
+    problems: list[UserError] = []
+    source = content.project.source.code
+    for locale, pages in content.pages.items():
+        known = set(pages) | set(content.assets[locale])
+        known |= set(content.pages[source]) | set(content.assets[source])
+        for page in pages.values():
+            for link in links_in(page, dialect):
+                if _EXTERNAL.match(link.target):
+                    continue
+                path, _, fragment = link.target.split("?", 1)[0].partition("#")
+                if not path:
+                    target = page.path
+                else:
+                    resolved = _resolve(page.path, path)
+                    target = _page(resolved, known) if resolved is not None else None
+                    if resolved is None or not (target or resolved in known):
+                        problems.append(UserError(
+                            f"broken link to {link.target!r}: no such page or file",
+                            path=page.file, line=link.line,
+                            hint="link to another article by its relative path, e.g. "
+                                 "`../billing/payment-methods.md`; check the spelling"))
+                        continue
+                found = ids.of(locale, target) if fragment and target else None
+                if found is not None and fragment not in found:
+                    problems.append(UserError(
+                        f"broken link to {link.target!r}: {target} has no heading or id "
+                        f"#{fragment}", path=page.file, line=link.line,
+                        hint="link to a heading by the id the page shows in its address bar "
+                             "(its permalink), or give the heading one: `## Title { #id }`"))
+    return problems
+
+
+class _Ids:
+    """The ids each page has in each locale, read once."""
+
+    def __init__(self, content: Content, dialect: Dialect):
+        self.content, self.dialect, self.cache = content, dialect, {}
+
+    def of(self, locale: str, path: PurePosixPath) -> frozenset[str] | None:
+        """None when the ids can't be known (toc is off, or the target isn't a page)."""
+        if not self.dialect.has("toc"):
+            return None
+        page = self.content.page(locale, path) or self.content.page(
+            self.content.project.source.code, path)
+        if page is None:
+            return None
+        key = (page.locale, path)
+        if key not in self.cache:
+            written = {a or b for a, b in _WRITTEN_ID.findall(page.body)}
+            self.cache[key] = _parsed(page, self.dialect).anchors | written
+        return self.cache[key]
+
+
+def _parsed(page: Page, dialect: Dialect) -> Document:
+    return parse(page.file.read_text(encoding="utf-8"), front_matter_keys=(), dialect=dialect)
+
+
+def _resolve(page: PurePosixPath, target: str) -> PurePosixPath | None:
+    joined = posixpath.normpath(posixpath.join(str(page.parent), target))
+    if joined.startswith("..") or joined.startswith("/"):
+        return None  # leaves the locale folder
+    return PurePosixPath(joined)
+
+
+def _page(path: PurePosixPath, known: set[PurePosixPath]) -> PurePosixPath | None:
+    """The page a link reaches, or None (a file, or nothing). A folder link (`../billing/`)
+    reaches the folder's index page."""
+    for candidate in (path, path / "index.md", path.with_suffix(".md") if not path.suffix else None):
+        if candidate is not None and candidate in known and candidate.suffix in (".md", ".markdown"):
+            return candidate
+    return None
