@@ -263,3 +263,17 @@ def test_protected_inline_patterns_travel_as_placeholders():
     assert tagged == 'Set <x id="1"/> first.' and mapping["1"] == "%APP_HOME%"
     with pytest.raises(inline.TagMismatch):
         inline.from_tagged("Définir d'abord.", mapping)  # the engine dropped it: flagged
+
+
+def test_translate_and_catalogs_name_an_extension_whose_syntax_they_do_not_know(project):
+    from click.testing import CliRunner
+    from helpcenter.cli import cli
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "markdown_extensions: [admonition," in text
+    config.write_text(text.replace("markdown_extensions: [admonition,",
+                                   "markdown_extensions: [my_company.callouts, admonition,"),
+                      encoding="utf-8")
+    for command in (["catalogs", "--check"], ["translate", "--dry-run"]):
+        result = CliRunner().invoke(cli, [*command, "--root", str(project)], env={"COLUMNS": "300"})
+        assert "my_company.callouts" in result.output and "protect" in result.output, result.output

@@ -248,6 +248,7 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
     from helpcenter.translation import engines, translate as translating
 
     project = load_project(root)
+    _warn_unknown_syntax(project)
     formality = project.helpcenter.translation.formality
     chosen = None if dry_run else engines.build(engine, formality)
     with _progress() as progress:
@@ -264,6 +265,19 @@ def translate(root: Path, locales: tuple[str, ...], only: tuple[str, ...], engin
         out.print(f"{report.requests} request(s) to {chosen.name}")
         if report.glossary_changed:
             out.print(f"DeepL glossary updated for: {', '.join(report.glossary_changed)}")
+
+
+def _warn_unknown_syntax(project) -> None:
+    """Extensions whose syntax the segmenter does not know: their markup is sent as text."""
+    # lazy: loaded only by the commands that segment articles (start-up time)
+    from helpcenter.translation.dialect import Dialect
+
+    for name in Dialect.of(project).unknown:
+        err.print(f"[yellow]warning[/yellow] {escape(project.config_file.name)}: markdown_extensions "
+                  f"names {escape(name)}, whose syntax helpcenter does not know: it is translated "
+                  "as plain Markdown. Keep it out of translation with "
+                  "extra.helpcenter.translation.protect (inline or lines patterns).",
+                  highlight=False)
 
 
 @cli.command()
@@ -284,6 +298,7 @@ def catalogs(root: Path, check: bool) -> None:
     from helpcenter.translation import translate as translating
 
     project = load_project(root)
+    _warn_unknown_syntax(project)
     with _progress() as progress:
         report = translating.translate(project, None, dry_run=check, progress=progress)
     verb = "to write" if check else "written"

@@ -36,7 +36,9 @@ from helpcenter.content.mkdocs_project import FOLDER, PLAIN, SUFFIX, MkDocsProje
 from helpcenter.errors import UserError
 from helpcenter.site.theme import PACKAGED as PACKAGED_THEME
 from helpcenter.translation import adopt
+from helpcenter.translation import templates as pot
 from helpcenter.translation.dialect import Dialect
+from helpcenter.translation.markdown import parse
 
 Progress = Callable[[str, int, int], None]
 
@@ -163,6 +165,9 @@ def _write(project: MkDocsProject, staging: Path, progress: Progress) -> Importe
                 locale.hand_written.append(kept)
                 _copy(item, target)
         progress(f"Importing {item.locale}", done, len(project.files))
+    for path, original in originals.items():  # what Weblate and Crowdin start from
+        doc = parse(original.file.read_text(encoding="utf-8"), dialect=dialect)
+        pot.update(locales, path, doc, _reference(project, original))
     snippets = _snippets(project, staging)
     templates = _templates(project, staging / THEME)
     atomic.write_text(staging / CONFIG_NAME, config_text(project, own_theme=bool(templates)))
@@ -215,6 +220,11 @@ def _templates(project: MkDocsProject, theme_dir: Path) -> list[str]:
     return copied
 
 
+def _reference(project: MkDocsProject, original: SourceFile) -> str:
+    """A source page as the imported help center's catalogs name it (`#:` lines)."""
+    return f"{CONTENT}/{project.source.code}/{original.path.as_posix()}"
+
+
 def _adopt(project: MkDocsProject, original: SourceFile, translated: SourceFile,
            locales: Path, stats: LocaleImport, dialect: Dialect) -> Kept | None:
     """Adopt the translation into a catalog; or say why it stays a hand-written file."""
@@ -231,7 +241,8 @@ def _adopt(project: MkDocsProject, original: SourceFile, translated: SourceFile,
         return Kept(str(translated.path), origin, None, "the source has no text to translate")
     stats.adopted += 1
     stats.segments += adopt.write_catalog(alignment, locales, translated.locale,
-                                          translated.path, origin=origin)
+                                          translated.path, origin=origin,
+                                          reference=_reference(project, original))
     return None
 
 

@@ -207,6 +207,10 @@ def _read_locales(source: ConfigSource) -> list[Locale]:
                             path=config_file, hint="keep one entry per locale")
         if code == "null":
             continue  # a switcher-only link, never built
+        if code == "templates":
+            raise UserError(f"plugins.i18n.languages[{index}]: 'templates' is no locale: "
+                            "locales/templates/ holds the catalogs' POT templates",
+                            path=config_file, hint="use a BCP 47 code such as `fr` or `pt-BR`")
         locales.append(Locale(code=code, name=str(entry["name"]), default=bool(entry.get("default"))))
     defaults = [loc for loc in locales if loc.default]
     if len(defaults) != 1:

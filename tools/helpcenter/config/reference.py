@@ -13,6 +13,7 @@ import functools
 import inspect
 import json
 import textwrap
+import re
 import types
 import typing
 from enum import Enum
@@ -108,6 +109,8 @@ def _type_name(annotation: Any) -> str:
         return f"mapping of {_type_name(args[1])}" if len(args) == 2 else "mapping"
     if origin is typing.Annotated:
         return _type_name(args[0])
+    if origin in (typing.Pattern, re.Pattern):
+        return "regular expressions"  # only ever in a list: "list of regular expressions"
     names = {str: "text", int: "integer", float: "number", bool: "true or false", Any: "any"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 

@@ -82,14 +82,15 @@ def align(source: str, translation: str, dialect: Dialect = ANY) -> Alignment:
 
 
 def write_catalog(alignment: Alignment, locales_dir: Path, locale: str, article: PurePosixPath,
-                  *, origin: str) -> int:
+                  *, origin: str, reference: str | None = None) -> int:
     """Write `locales/<locale>/<article>.po` with every aligned segment as a reviewed entry (a
-    translation without gettext's fuzzy flag); return how many segments it holds."""
+    translation without gettext's fuzzy flag); return how many segments it holds.
+    `reference`: the source file as the help center's root sees it, for the `#:` lines."""
     if not alignment.aligned:
         raise ValueError(f"not aligned: {alignment.reason}")
     path = catalog.catalog_path(locales_dir, locale, article)
     po = catalog.load(path)
-    catalog.sync(po, alignment.source, locale=locale, article=article)
+    catalog.sync(po, alignment.source, locale=locale, article=article, reference=reference)
     translations = alignment.translations
     for entry in po:
         if entry.obsolete:

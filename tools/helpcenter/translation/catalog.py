@@ -83,7 +83,7 @@ def new_entry(segment: Segment, reference: str) -> polib.POEntry:
 
 
 def state(entry: polib.POEntry) -> SegmentState:
-    if not entry.msgstr:
+    if not entry.msgstr.strip():  # spaces alone are no translation (they would end a list)
         return SegmentState.MISSING
     if QA_FLAG in entry.flags:
         return SegmentState.FLAGGED
