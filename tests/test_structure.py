@@ -209,18 +209,32 @@ def test_a_good_translation_is_published_untouched(project: Path):
 
 
 def test_a_list_item_left_as_spaces_does_not_turn_the_list_into_a_heading(tmp_path: Path):
+    # Spaces alone would make the item above a Setext heading: they are no translation, so
+    # the source shows (and the entry counts as missing).
     root = write_project(tmp_path / "help", {"en/orders/steps.md": STEPS_PAGE})
     project = load_project(root)
     translate(project, engines.build("pseudo"), locales=["fr"])
     po_path = catalog.catalog_path(project.locales_dir, "fr", STEPS)
-    edit(po_path, "Keep the parcel's label.", "   ")
+    entry = edit(po_path, "Keep the parcel's label.", "   ")
+    assert catalog.state(entry) == SegmentState.MISSING
     page = articles.scan(project).source_pages[STEPS]
     published = publish.from_catalog(project, "fr", page, Policy.MACHINE)
-    assert [(h.source, h.what) for h in published.held_back] == [
-        ("Keep the parcel's label.", "a list became a level-2 heading")]
+    assert published.held_back == ()
     text = published.text.decode("utf-8")
     assert "- Keep the parcel's label.\n" in text           # the source, for the slip
     assert "Find your order number" not in text              # the item above, translated
+
+
+def test_a_reviewed_edit_that_adds_markup_is_held_back(tmp_path: Path):
+    root = write_project(tmp_path / "help", {"en/orders/steps.md": STEPS_PAGE})
+    project = load_project(root)
+    translate(project, engines.build("pseudo"), locales=["fr"])
+    po_path = catalog.catalog_path(project.locales_dir, "fr", STEPS)
+    edit(po_path, "Keep the parcel's label.", "Gardez l'étiquette du <b>colis</b>.")
+    page = articles.scan(project).source_pages[STEPS]
+    published = publish.from_catalog(project, "fr", page, Policy.MACHINE)
+    assert [h.source for h in published.held_back] == ["Keep the parcel's label."]
+    assert "- Keep the parcel's label.\n" in published.text.decode("utf-8")
 
 
 def test_a_page_whose_extensions_cannot_be_loaded_still_publishes_with_a_warning(project: Path):
@@ -240,7 +254,8 @@ def test_a_page_whose_extensions_cannot_be_loaded_still_publishes_with_a_warning
 def test_strict_builds_stop_on_a_held_back_translation(tmp_path: Path):
     root = write_project(tmp_path / "help", {"en/orders/steps.md": STEPS_PAGE})
     translate(load_project(root), engines.build("pseudo"), locales=["fr"])
-    edit(catalog.catalog_path(root / "locales", "fr", STEPS), "Keep the parcel's label.", "  ")
+    edit(catalog.catalog_path(root / "locales", "fr", STEPS), "Keep the parcel's label.",
+         "Gardez l'étiquette du <b>colis</b>.")
     with pytest.raises(Exception, match="translation held back"):
         build_site(root, locales=["en", "fr"], strict=True)
 

@@ -20,6 +20,7 @@ from helpcenter.content.articles import Page
 from helpcenter.translation import catalog, structure
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
+from helpcenter.translation.snippets import Snippets
 from helpcenter.vocabulary import PageStatus, Policy, SegmentState
 
 
@@ -47,23 +48,37 @@ class Published:
     unchecked: str | None = None  # why the structure check could not run, if it could not
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A page's own text, or a snippet it includes, rendered from its catalog."""
+    text: str
+    live: list                   # the catalog's current entries
+    unseen: set[str]             # segments the catalog has not seen yet
+    held_back: tuple[HeldBack, ...]
+    unchecked: str | None
+
+
 def from_catalog(project: Project, locale: str, page: Page, policy: Policy) -> Published | None:
-    """The page rendered from its catalog, or None when the catalog has nothing to publish
-    under the policy (the page then falls back to the source)."""
-    po_path = catalog.catalog_path(project.locales_dir, locale, page.path)
-    if not po_path.is_file():
-        return None
-    po = catalog.load(po_path)
-    translations = catalog.translations(po, reviewed_only=policy == Policy.REVIEWED)
-    if not translations:
-        return None
+    """The page rendered from its catalog, and the snippets it includes from theirs
+    (translation/snippets.py), or None when none of them has anything to publish under the
+    policy (the page then falls back to the source)."""
+    dialect = Dialect.of(project)
     source_text = page.file.read_text(encoding="utf-8")
-    doc = parse(source_text, dialect=Dialect.of(project))
-    held_back, unchecked = _hold_back(project, po_path, po, source_text, doc, translations)
-    live = [e for e in po if not e.obsolete]
+    own = _part(project, locale, page.path, source_text, dialect, policy)
+    included = Snippets(project.root, dialect)
+    snippets = {s.file: _part(project, locale, s.unit, s.file.read_text(encoding="utf-8"),
+                              dialect, policy) for s in included.included(source_text)}
+    parts = [p for p in (own, *snippets.values()) if p is not None]
+    if not parts:
+        return None
+    text = included.expand(own.text if own else source_text,
+                           lambda s: snippets[s.file].text if snippets.get(s.file) else None)
+    held_back = tuple(h for p in parts for h in p.held_back)
+    unchecked = next((p.unchecked for p in parts if p.unchecked), None)
+    live = [e for p in parts for e in p.live]
     states = {catalog.state(e) for e in live}
     # Segments the catalog has not seen yet: the original changed since the last translate run.
-    unseen = {s.key for s in doc.segments} - {e.msgctxt for e in live}
+    unseen = set().union(*(p.unseen for p in parts))
     if SegmentState.FUZZY in states or (unseen and SegmentState.REVIEWED in states):
         status = PageStatus.OUTDATED
     elif states <= {SegmentState.REVIEWED}:
@@ -71,8 +86,23 @@ def from_catalog(project: Project, locale: str, page: Page, policy: Policy) -> P
     else:
         status = PageStatus.MACHINE
     updated = _changed_on(page.file) if status == PageStatus.OUTDATED else None
-    return Published(doc.render(translations).encode("utf-8"), status, updated, held_back,
-                     unchecked)
+    return Published(text.encode("utf-8"), status, updated, held_back, unchecked)
+
+
+def _part(project: Project, locale: str, article, source_text: str, dialect: Dialect,
+          policy: Policy) -> _Part | None:
+    po_path = catalog.catalog_path(project.locales_dir, locale, article)
+    if not po_path.is_file():
+        return None
+    po = catalog.load(po_path)
+    translations = catalog.translations(po, reviewed_only=policy == Policy.REVIEWED)
+    if not translations:
+        return None
+    doc = parse(source_text, dialect=dialect)
+    held_back, unchecked = _hold_back(project, po_path, po, source_text, doc, translations)
+    live = [e for e in po if not e.obsolete]
+    unseen = {s.key for s in doc.segments} - {e.msgctxt for e in live}
+    return _Part(doc.render(translations), live, unseen, held_back, unchecked)
 
 
 def _hold_back(project: Project, po_path: Path, po, source_text: str, doc,

@@ -61,7 +61,7 @@ def update(locales_dir: Path, article: PurePosixPath, doc: Document, reference: 
         old = catalog.load(path) if path.is_file() else None
     except UserError:
         old = None  # ours to write, like the site: a damaged template is written anew
-    pot = build(doc, reference, old.metadata.get(CREATED, "") if old else "")
+    pot = build(doc, reference, old.metadata.get(CREATED, "") if old is not None else "")
     if old is not None and catalog.render(old) == catalog.render(pot):
         return None  # the same segments: the file, and its creation date, stay
     pot.metadata[CREATED] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M+0000")

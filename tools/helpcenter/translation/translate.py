@@ -30,6 +30,7 @@ from helpcenter.translation import catalog, inline, qa, site_strings, structure,
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.engines import Engine, packs
 from helpcenter.translation.markdown import parse
+from helpcenter.translation.snippets import UNITS, Snippets
 
 Progress = Callable[[str, int, int], None]
 
@@ -91,24 +92,25 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
     pages = [(path, page) for path, page in sorted(content.source_pages.items(),
                                                    key=lambda kv: str(kv[0]))
              if not only or str(path) in only]
-    for done, (path, page) in enumerate(pages, start=1):
-        progress("Syncing catalogs", done, len(pages))
-        doc = parse(page.file.read_text(encoding="utf-8"), dialect=dialect)
-        reference = _reference(project, page.file)
+    units = _units(project, dialect, pages)
+    for done, (path, file, title, page) in enumerate(units, start=1):
+        progress("Syncing catalogs", done, len(units))
+        doc = parse(file.read_text(encoding="utf-8"), dialect=dialect)
+        reference = _reference(project, file)
         _template(report, project, path, doc, reference, dry_run)
         for locale in targets:
-            if content.page(locale, path):
+            if page and content.page(locale, path):
                 continue  # hand-written: a person's translation wins over catalogs
             po_path = catalog.catalog_path(project.locales_dir, locale, path)
             po = catalog.load(po_path)
             # Only a page without a catalog looks for the catalog of its old name.
-            orphans = [] if po_path.is_file() else _orphans(project, locale, content)
+            orphans = [] if po_path.is_file() or not page else _orphans(project, locale, content)
             synced = catalog.sync(po, doc, locale=locale, article=path, reference=reference,
                                   orphans=orphans)
             pending = [e for e in po if not e.obsolete and _needs_engine(e)]
             _keep(report.files[locale], po, po_path, synced, dry_run)
             if pending:
-                jobs[locale].append(_Job(path, page.title, po, po_path, pending, doc.references))
+                jobs[locale].append(_Job(path, title, po, po_path, pending, doc.references))
     site = site_strings.document(project)
     if site and (not only or str(site_strings.PATH) in only):
         _template(report, project, site_strings.PATH, site,
@@ -118,6 +120,7 @@ def translate(project: Project, engine: Engine | None, *, locales: list[str] | N
             if job:
                 jobs[locale].append(job)
     current = set(content.source_pages) | ({site_strings.PATH} if site else set())
+    current |= {path for path, _, _, page in units if page is None}
     for stale in templates.stale(project.locales_dir, current):
         report.files[TEMPLATES].removed.append(stale)
         if not dry_run:
@@ -246,6 +249,20 @@ def _sync_site(project: Project, locale: str, doc, dry_run: bool,
                 doc.references) if pending else None
 
 
+def _units(project: Project, dialect: Dialect, pages) -> list[tuple]:
+    """What gets a catalog: (path, file, title, page) of each page, then of each snippet file
+    the pages include (its page None)."""
+    units = [(path, page.file, page.title, page) for path, page in pages]
+    included = Snippets(project.root, dialect)
+    seen: set[PurePosixPath] = set()
+    for _, page in pages:
+        for snippet in included.included(page.file.read_text(encoding="utf-8")):
+            if snippet.unit not in seen:
+                seen.add(snippet.unit)
+                units.append((snippet.unit, snippet.file, snippet.file.name, None))
+    return units
+
+
 def _reference(project: Project, file: Path) -> str:
     """A source file as its entries' `#:` name it: from the help center's folder, as the
     repository shows it (so Weblate can link a string to its file)."""
@@ -283,8 +300,8 @@ def _orphans(project: Project, locale: str, content) -> list[tuple[Path, polib.P
     out = []
     for po_path in folder.rglob("*.po"):
         article = PurePosixPath(po_path.relative_to(folder).with_suffix(".md").as_posix())
-        if article == site_strings.PATH:
-            continue
+        if article == site_strings.PATH or article.is_relative_to(UNITS):
+            continue  # the site's strings and snippets are never an article's old name
         if article not in content.source_pages:
             out.append((po_path, catalog.load(po_path)))
     return out
