@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from importlib.util import find_spec
 
 import markdown
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from test_segments import _Tree
 from helpcenter.translation.inline import TagMismatch, find_nested, from_tagged, to_tagged
 
 EVERY_EXTENSION = [
@@ -26,23 +26,6 @@ EVERY_EXTENSION = [
     "pymdownx.inlinehilite", "pymdownx.keys",
 ]
 ACCENTS = str.maketrans("aeiou", "áéíóú")
-
-
-class _Tree(HTMLParser):
-    """The element tree as (tag, class, href, src) and closing tags, in document order."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple] = []
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.elements.append((tag, attrs.get("class"), attrs.get("href"), attrs.get("src")))
-
-    def handle_endtag(self, tag):
-        self.elements.append(("/" + tag,))
 
 
 def tree(text: str, extensions) -> list[tuple]:
