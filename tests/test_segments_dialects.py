@@ -20,7 +20,7 @@ from helpcenter.translation.dialect import ANY, Dialect
 from helpcenter.translation.markdown import parse
 
 BLOCKS = ["pymdownx.blocks.admonition", "pymdownx.blocks.details", "pymdownx.blocks.tab",
-          "pymdownx.blocks.html", "pymdownx.blocks.definition"]
+          "pymdownx.blocks.html", "pymdownx.blocks.definition", "pymdownx.blocks.caption"]
 EVERYTHING = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables",
               "toc", "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed",
               "pymdownx.tasklist", "pymdownx.keys", "pymdownx.snippets", "pymdownx.emoji", *BLOCKS]
@@ -95,6 +95,21 @@ def test_html_blocks_keep_their_tag_and_raw_bodies():
             "/// html | span\nInline text\n///\n\n"
             "/// html | div\n    markdown: raw\nNot *parsed*.\n///\n")
     assert segs(text) == [("paragraph", "Some *content*."), ("paragraph", "Inline text")]
+    assert_kept(text)
+
+
+def test_definition_and_caption_blocks():
+    text = ("/// define\nApple\n\n- Pomaceous fruit of the genus Malus.\n\nOrange\n\n"
+            "- The fruit of an evergreen tree.\n///\n\n![A cat](cat.png)\n\n"
+            "/// figure-caption\nA cat, *sleeping*.\n///\n\n| a | b |\n|---|---|\n| c | d |\n\n"
+            "/// table-caption\nThe table's caption.\n///\n")
+    assert segs(text) == [
+        ("paragraph", "Apple"), ("list-item", "Pomaceous fruit of the genus Malus."),
+        ("paragraph", "Orange"), ("list-item", "The fruit of an evergreen tree."),
+        ("image-alt", "A cat"), ("paragraph", "A cat, *sleeping*."), ("table-cell", "a"),
+        ("table-cell", "b"), ("table-cell", "c"), ("table-cell", "d"),
+        ("paragraph", "The table's caption.")]
+    assert "<figcaption>" in _MD.reset().convert(text)  # the caption really is one
     assert_kept(text)
 
 
@@ -236,7 +251,8 @@ def generated(depth: int):
     slashes = "/" * fence_len
     header = st.sampled_from(["note | Title here", "warning", "details | Why *this*?",
                               "details | Summary\n    open: true", "tab | Python 3.9+",
-                              "html | div.result", "admonition | Plain\n    type: tip"])
+                              "html | div.result", "admonition | Plain\n    type: tip",
+                              "define"])
     generic = st.builds(lambda h, body: f"{slashes} {h}\n{body}\n{slashes}", header, inner)
     item = st.builds(lambda text, body: "- " + text + ("\n\n" + indent(body) if body else ""),
                      text_line, st.one_of(st.just(""), inner))

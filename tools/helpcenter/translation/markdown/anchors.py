@@ -85,8 +85,9 @@ def plain_text(text: str, references: set[str] | frozenset[str] = frozenset(), *
                ) -> str | None:
     """The words of a heading as toc reads them: markup gone, code and escapes kept, and what
     the site shows as text kept as text: a reference link to a label the page does not
-    define, `[^x]` without the footnote, and `:shortcodes:` without pymdownx.emoji. None for markup whose text only its
-    extension knows (`++ctrl+c++` shows "Ctrl+C"): the site's renderer tells."""
+    define, and `:shortcodes:` without pymdownx.emoji. None where only the site's renderer can
+    tell: markup whose text only its extension knows (`++ctrl+c++` shows "Ctrl+C"), and a
+    `[^x]` without its footnote (text, which changes how the brackets after it are read)."""
     tagged, mapping = inline.to_tagged(text)
     out: list[str] = []
     closing: list[str] = []
@@ -99,8 +100,8 @@ def plain_text(text: str, references: set[str] | frozenset[str] = frozenset(), *
             if _KEYS.fullmatch(markup):
                 return None
             if markup.startswith("[^") and markup[2:-1] not in footnotes:
-                out.append(html.escape(markup))
-            elif _EMOJI.fullmatch(markup):
+                return None  # text then, which changes how the brackets after it are read
+            if _EMOJI.fullmatch(markup):
                 out.append("" if emoji else html.escape(markup))
             else:
                 out.append(_markup_text(markup))

@@ -32,6 +32,7 @@ class Document:
         self.protect = protect  # the site's protected inline patterns, for `inline.to_tagged`
         self.definitions: list[tuple[str, int]] = []  # reference definitions: (target, line)
         self.anchors: frozenset[str] = frozenset()    # heading ids, as toc gives them
+        self.footnotes: frozenset[str] = frozenset()  # the labels of the page's footnotes
         self.parts: list[str | Segment] = []
         self._slots: list[Slot] = []  # the slot of each Segment in parts, in order
         self.segments: list[Segment] = []
@@ -64,7 +65,7 @@ class Document:
         slots = iter(self._slots)
         for part in self.parts:
             out.append(part if isinstance(part, str) else _render_slot(
-                self._source, next(slots), translations, anchors, self.protect))
+                self._source, next(slots), translations, anchors, self))
         return "".join(out)
 
 
@@ -85,7 +86,7 @@ class Slot:
 
 
 def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors: bool,
-                 protect: tuple[re.Pattern, ...]) -> str:
+                 doc: Document) -> str:
     new = translations.get(slot.segment.key)
     if new is None or new == slot.text:
         # The source as written; only nested segments (alts, titles) may change.
@@ -96,11 +97,13 @@ def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors:
                 a, b = child.start - slot.start, child.end - slot.start
                 raw = raw[:a] + child.encode(t, child.text) + raw[b:]
         return raw
-    out = slot.encode(_translate_nested(new, slot.children, translations, protect), slot.text)
-    return _pinned(out, slot) if anchors and slot.anchor is not None else out + (slot.attrs or "")
+    out = slot.encode(_translate_nested(new, slot.children, translations, doc.protect), slot.text)
+    if anchors and slot.anchor is not None:
+        return _pinned(out, slot, doc.references, doc.footnotes)
+    return out + (slot.attrs or "")
 
 
-def _pinned(out: str, slot: Slot) -> str:
+def _pinned(out: str, slot: Slot, references: frozenset[str], footnotes: frozenset[str]) -> str:
     """A translated heading with its source's id (`anchors`): inside its class-only list, else
     in a list of its own, unless attr_list would not read it as one. It takes the first ` {`
     from which the rest parses as attributes, or none: a translation with braces of its own
@@ -108,7 +111,7 @@ def _pinned(out: str, slot: Slot) -> str:
     if slot.attrs is not None:
         return out + _LIST_OPEN.sub(lambda m: f"{m.group(1)}#{slot.anchor} ", slot.attrs, count=1)
     pinned = f"{out} {{ #{slot.anchor} }}"
-    found = header_attrs(pinned)
+    found = header_attrs(pinned, references, footnotes)
     return pinned if found is not None and found.start() == len(out) else out
 
 

@@ -29,6 +29,7 @@ class Emitter:
         self.references: set[str] = set()
         self.definitions: list[tuple[str, int]] = []  # (target, line) of `[label]: target`
         self.anchors: set[str] = set()                # the ids of the page's headings
+        self.footnote_labels: set[str] = set()        # `[^x]` is text without its footnote
 
     def document(self) -> Document:
         slots, end = [], 0
@@ -45,6 +46,7 @@ class Emitter:
                             self.dialect.protect_inline)
         document.definitions = list(self.definitions)
         document.anchors = frozenset(self.anchors)
+        document.footnotes = frozenset(self.footnote_labels)
         return document
 
     def emit(self, kind: str, pieces: list[tuple[int, int]], line: int,

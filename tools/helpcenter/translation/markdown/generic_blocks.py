@@ -72,9 +72,10 @@ class GenericBlocks(Emitter):
     def _fill(self, node: Node, body: list[Block], mode: str) -> None:
         if mode == "block":
             self.state.append("blocks")
-            # Together: a block opened in the body takes the body's next blocks, as pymdown
-            # feeds the block on top of its stack.
-            self.parse_blocks(node, body)
+            # pymdown parses each block of the body on its own (a footnote there takes no
+            # indented block after it); a block opened in one takes the next ones, hungry.
+            for chunk in body:
+                self.parse_chunk(node, chunk)
             self.state.pop()
         elif mode == "inline":
             for chunk in body:

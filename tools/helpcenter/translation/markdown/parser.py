@@ -44,7 +44,6 @@ class Parser(FrontMatter, Preprocessor, RawHtml, Blocks, GenericBlocks, Anchors,
         self.depth = 0                           # nesting of parse_blocks calls
         self.explicit_ids: set[str] = set()      # `{ #id }` of headings: toc keeps them
         self.headings: list = []                 # the others, given their ids at the end
-        self.footnote_labels: set[str] = set()   # a `[^x]` in a heading is text without one
         self.open_blocks: list = []              # /// blocks still waiting for their fence
         # Python-Markdown's priority order: the first processor that takes a block wins.
         # A processor whose extension the site does not enable is left out.

@@ -57,23 +57,29 @@ MARKDOWN_ATTR = re.compile(r"""\smarkdown(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>
                            re.I)
 
 
-def header_attrs(text: str) -> re.Match | None:
+def header_attrs(text: str, references: frozenset[str] | None = None,
+                 footnotes: frozenset[str] | None = None) -> re.Match | None:
     """attr_list's list at the end of a heading, term or cell. attr_list reads it in the text
     after the last inline element (code, a link, bold...), from the first ` {` on, and is
-    strict: a list that does not parse whole (`{{ name }}`, `{x} y {.z}`) is text."""
-    m = _HEADER_ATTRS.search(text, _last_text(text))
+    strict: a list that does not parse whole (`{{ name }}`, `{x} y {.z}`) is text.
+    `references`, `footnotes`: the page's link labels and footnotes, when known (a reference
+    to another label, or to a footnote it lacks, is text)."""
+    m = _HEADER_ATTRS.search(text, _last_text(text, references, footnotes))
     if m is None:
         return None
     return None if get_attrs_and_remainder(m.group("attrs"))[1] else m
 
 
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
+_REFERENCE = re.compile(r"\]\s?\[([^\]]*)\]")
 _TAGGED = re.compile(r'(?P<text>[^<]+)|<[xg] id="(?P<id>[^"]+)"/?>|(?P<close></g>)')
 # Self-closing markup that renders as an element: code, links, images, footnote references,
 # autolinks, emoji, keys, math, hard breaks. The rest is text in the tree.
 _ELEMENT = re.compile(r"`|!?\[|<[A-Za-z][A-Za-z0-9+.-]*:|<[^<>\s@]+@|:[\w+-]+:$|\+\+|\$|\\\(| {2,}\n")
 
 
-def _last_text(text: str) -> int:
+def _last_text(text: str, references: frozenset[str] | None,
+               footnotes: frozenset[str] | None) -> int:
     """Where the text after the last inline element begins. Templates, escapes, entities and
     raw HTML are text to Python-Markdown's tree (raw HTML waits in its stash)."""
     if "{" not in text:
@@ -85,8 +91,11 @@ def _last_text(text: str) -> int:
         if m.group("text"):
             pos += len(html.unescape(m.group("text")))
         elif m.group("close"):
-            pos += len(closers.pop())
-            last = pos  # emphasis, a link...: an element to its end
+            close = closers.pop()
+            pos += len(close)
+            label = _REFERENCE.fullmatch(close)
+            if references is None or not label or " ".join(label.group(1).split()).lower() in references:
+                last = pos  # emphasis, a link...: an element to its end
         else:
             markup = mapping[m.group("id")]
             if isinstance(markup, tuple):
@@ -94,6 +103,9 @@ def _last_text(text: str) -> int:
                 closers.append(markup[1])
             else:
                 pos += len(markup)
+                note = _FOOTNOTE_REF.fullmatch(markup)
+                if note and footnotes is not None and note.group(1) not in footnotes:
+                    continue  # `[^x]` without its footnote is text
                 if _ELEMENT.match(markup):
                     last = pos
     return last
