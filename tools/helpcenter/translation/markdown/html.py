@@ -86,6 +86,10 @@ class RawHtml(Emitter):
         row = blocks[0][0]
         if row.opaque != "html":
             return False
+        # To Python-Markdown the placeholder is a paragraph, so an open /// block above
+        # (which comes first) takes it.
+        if self._hungry(parent, blocks):
+            return True
         blocks[0] = blocks[0][1:]
         lines = list(row.group)
         block = self.html[lines[0].no]
