@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from helpcenter.content.articles import Content, Page
 from helpcenter.errors import UserError
@@ -34,14 +34,14 @@ def broken_links(content: Content) -> list[UserError]:
     """Links in any locale whose target exists neither in that locale nor in the source, or
     whose fragment names no id of the target page."""
     dialect = Dialect.of(content.project)
-    ids = _Ids(content, dialect)
+    known_pages = _Pages(content, dialect)
     problems: list[UserError] = []
     source = content.project.source.code
     for locale, pages in content.pages.items():
         known = set(pages) | set(content.assets[locale])
         known |= set(content.pages[source]) | set(content.assets[source])
         for page in pages.values():
-            for link in links_in(page, dialect):
+            for link in known_pages.parsed(page).links:
                 if _EXTERNAL.match(link.target):
                     continue
                 path, _, fragment = link.target.split("?", 1)[0].partition("#")
@@ -57,7 +57,7 @@ def broken_links(content: Content) -> list[UserError]:
                             hint="link to another article by its relative path, e.g. "
                                  "`../billing/payment-methods.md`; check the spelling"))
                         continue
-                found = ids.of(locale, target) if fragment and target else None
+                found = known_pages.of(locale, target) if fragment and target else None
                 if found is not None and fragment not in found:
                     problems.append(UserError(
                         f"broken link to {link.target!r}: {target} has no heading or id "
@@ -67,11 +67,18 @@ def broken_links(content: Content) -> list[UserError]:
     return problems
 
 
-class _Ids:
-    """The ids each page has in each locale, read once."""
+class _Pages:
+    """Each page parsed once: its links, and the ids it has in each locale."""
 
     def __init__(self, content: Content, dialect: Dialect):
-        self.content, self.dialect, self.cache = content, dialect, {}
+        self.content, self.dialect = content, dialect
+        self.docs: dict[Path, Document] = {}
+        self.ids: dict[Path, frozenset[str]] = {}
+
+    def parsed(self, page: Page) -> Document:
+        if page.file not in self.docs:
+            self.docs[page.file] = _parsed(page, self.dialect)
+        return self.docs[page.file]
 
     def of(self, locale: str, path: PurePosixPath) -> frozenset[str] | None:
         """None when the ids can't be known (toc is off, or the target isn't a page)."""
@@ -81,11 +88,10 @@ class _Ids:
             self.content.project.source.code, path)
         if page is None:
             return None
-        key = (page.locale, path)
-        if key not in self.cache:
+        if page.file not in self.ids:
             written = {a or b for a, b in _WRITTEN_ID.findall(page.body)}
-            self.cache[key] = _parsed(page, self.dialect).anchors | written
-        return self.cache[key]
+            self.ids[page.file] = self.parsed(page).anchors | written
+        return self.ids[page.file]
 
 
 def _parsed(page: Page, dialect: Dialect) -> Document:

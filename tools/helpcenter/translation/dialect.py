@@ -61,6 +61,7 @@ MKDOCS_BUILTINS = ("toc", "tables", "fenced_code")
 DEFAULT_LINES = (r"^:::[ \t]+\S", r"^\{\*.*\*\}[ \t]*$", r"^\{%.*%\}[ \t]*$",
                  r"^\{\{.*\}\}[ \t]*$", r"^\{#.*#\}[ \t]*$")
 
+_RENDERERS: dict[str, markdown.Markdown | None] = {}
 _ADMONITION_TYPES = ("note", "attention", "caution", "danger", "error", "tip", "hint",
                      "warning", "important")
 _SEP = re.compile(r"[_-]+")
@@ -141,18 +142,22 @@ class Dialect:
         m = re.search(r'<h1[^>]*\bid="([^"]*)"', md.convert("\n\n".join(["# " + heading, *defined])))
         return html.unescape(m.group(1)) if m else None
 
-    @cached_property
+    @property
     def _markdown(self):
         names = ["toc", *(n for n in self.extensions if n != "toc")] if not self.everything \
             else ["toc", "attr_list", "footnotes", "pymdownx.keys", "pymdownx.emoji"]
         configs = {n: dict(o) for n, o in self.extensions.items() if o and n in names}
-        if "pymdownx.snippets" in configs or "pymdownx.snippets" in names:
+        if "pymdownx.snippets" in names:
             configs["pymdownx.snippets"] = {**configs.get("pymdownx.snippets", {}),
                                             "check_paths": False}
-        try:
-            return markdown.Markdown(extensions=names, extension_configs=configs)
-        except Exception:  # an extension that needs MkDocs, or is not installed here
-            return None
+        # Building one costs up to a second with many extensions: one per set, per process.
+        key = repr((names, sorted(configs.items())))
+        if key not in _RENDERERS:
+            try:
+                _RENDERERS[key] = markdown.Markdown(extensions=names, extension_configs=configs)
+            except Exception:  # an extension that needs MkDocs, or is not installed here
+                _RENDERERS[key] = None
+        return _RENDERERS[key]
 
     @property
     def anchors(self) -> bool:
