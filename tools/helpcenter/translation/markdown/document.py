@@ -105,14 +105,16 @@ def _render_slot(source: str, slot: Slot, translations: dict[str, str], anchors:
 
 def _pinned(out: str, slot: Slot, references: frozenset[str], footnotes: frozenset[str]) -> str:
     """A translated heading with its source's id (`anchors`): inside its class-only list, else
-    in a list of its own, unless attr_list would not read it as one. It takes the first ` {`
-    from which the rest parses as attributes, or none: a translation with braces of its own
-    (`{{ name }}`) would turn the list into text."""
+    in a list of its own, when attr_list will surely read it. It reads the text after the
+    heading's last inline element from its first ` {` on, or nothing, so a translation with
+    a ` {` of its own (a macro, `{{ name }}`) is left as it is: whether an element (bold,
+    say) ends before the pin is not certain enough to risk a literal `{ #id }` on the page."""
     if slot.attrs is not None:
         return out + _LIST_OPEN.sub(lambda m: f"{m.group(1)}#{slot.anchor} ", slot.attrs, count=1)
     pinned = f"{out} {{ #{slot.anchor} }}"
     found = header_attrs(pinned, references, footnotes)
-    return pinned if found is not None and found.start() == len(out) else out
+    certain = " {" not in out and found is not None and found.start() == len(out)
+    return pinned if certain else out
 
 
 def _translate_nested(text: str, children: list[Slot], translations: dict[str, str],
