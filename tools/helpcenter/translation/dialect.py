@@ -99,6 +99,12 @@ class Dialect:
             extensions[name] = dict(options or {})
         return cls(extensions, protect, blocks=_block_types(extensions))
 
+    @cached_property
+    def key(self) -> str:
+        """Equal for equal dialects: what a cache of parsed articles is keyed by."""
+        return repr((self.everything, sorted((n, repr(o)) for n, o in self.extensions.items()),
+                     [p.pattern for p in self.protect.inline], [p.pattern for p in self.protect.lines]))
+
     def has(self, name: str) -> bool:
         return self.everything or name in self.extensions
 

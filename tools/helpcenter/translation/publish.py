@@ -98,11 +98,26 @@ def _part(project: Project, locale: str, article, source_text: str, dialect: Dia
     translations = catalog.translations(po, reviewed_only=policy == Policy.REVIEWED)
     if not translations:
         return None
-    doc = parse(source_text, dialect=dialect)
+    doc = _parsed(source_text, dialect)
     held_back, unchecked = _hold_back(project, po_path, po, source_text, doc, translations)
     live = [e for e in po if not e.obsolete]
     unseen = {s.key for s in doc.segments} - {e.msgctxt for e in live}
     return _Part(doc.render(translations), live, unseen, held_back, unchecked)
+
+
+def _parsed(text: str, dialect: Dialect):
+    """The source parsed once for all locales of a build (or of a preview's rebuilds)."""
+    key = (text, dialect.key)
+    doc = _PARSED.get(key)
+    if doc is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            del _PARSED[next(iter(_PARSED))]  # the oldest: a page edited since, most likely
+        doc = _PARSED[key] = parse(text, dialect=dialect)
+    return doc
+
+
+_PARSED: dict[tuple[str, str], object] = {}
+_PARSED_MAX = 4096  # about 45 KB each for a 3 KB article
 
 
 def _hold_back(project: Project, po_path: Path, po, source_text: str, doc,
