@@ -71,3 +71,21 @@ def test_catalogs_are_up_to_date_after_translate_and_a_snippet_edit_is_seen(tmp_
                                             encoding="utf-8")
     result = CliRunner().invoke(cli, ["catalogs", "--check", "--root", str(root)])
     assert result.exit_code == 1 and "inner" in result.output
+
+
+def test_the_review_page_lists_snippets_and_no_other_file(tmp_path: Path):
+    from starlette.testclient import TestClient
+    from helpcenter.config import load_project
+    from helpcenter.translation.review import create_app
+    root = snippet_project(tmp_path / "help")
+    run(root, "translate", "--engine", "pseudo", "--locale", "fr")
+    client = TestClient(create_app(load_project(root)))
+    assert "_snippets/snippets/notice.md" in client.get("/").text
+    review = client.get("/review/fr/_snippets/snippets/notice.md")
+    assert review.status_code == 200 and "Parcels leave our warehouse" in review.text
+    assert "Pàrçéls" in client.get("/preview/fr/_snippets/snippets/notice.md").text
+    # A URL names a catalog's article; it never reads a file no page includes.
+    (root / "snippets/unused.md").write_text("Secret draft.\n", encoding="utf-8")
+    for path in ("_snippets/snippets/unused.md", "_snippets/mkdocs.yml",
+                 "_snippets/../mkdocs.yml", "_snippets/snippets/../../mkdocs.yml"):
+        assert client.get(f"/review/fr/{path}").status_code == 404, path

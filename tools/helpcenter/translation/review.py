@@ -26,6 +26,7 @@ from helpcenter.errors import UserError
 from helpcenter.translation import catalog, site_strings, structure
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
+from helpcenter.translation.snippets import Snippets
 from helpcenter.vocabulary import SegmentState
 
 STYLE = """body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1d2a30}header{background:#0b5f73;
@@ -68,8 +69,9 @@ def create_app(project: Project) -> Starlette:
     async def index(request: Request) -> Response:
         data = content()
         rows = []
+        snippets = [s.unit for s in _snippets(project, data)]
         for locale in project.codes[1:]:
-            for path in [*sorted(data.source_pages, key=str), site_strings.PATH]:
+            for path in [*sorted(data.source_pages, key=str), *snippets, site_strings.PATH]:
                 if path in data.source_pages and data.page(locale, path):
                     continue  # hand-written: reviewed in git, not here
                 po = catalog.load(catalog.catalog_path(project.locales_dir, locale, path))
@@ -195,10 +197,18 @@ def _source(project: Project, content, article: PurePosixPath) -> _Source:
         if doc is None:
             raise UserError("mkdocs.yml has no banner or form label to translate")
         return _Source(site_strings.TITLE, doc.render(), project.config_file)
+    snippet = next((s for s in _snippets(project, content) if s.unit == article), None)
+    if snippet is not None:  # only a file a page includes: a URL names no other file
+        return _Source(snippet.file.name, snippet.file.read_text(encoding="utf-8"), snippet.file)
     page = content.source_pages.get(article)
     if page is None:
         raise UserError(f"no source page {str(article)!r}")
     return _Source(page.title, page.file.read_text(encoding="utf-8"), page.file)
+
+
+def _snippets(project: Project, content) -> list:
+    """The snippet files the source pages include: reviewed like articles."""
+    return Snippets(project.root, Dialect.of(project)).of_pages(content.source_pages.values())
 
 
 def accept(project: Project, locale: str, paths: list[str]) -> tuple[int, int]:

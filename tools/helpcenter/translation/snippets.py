@@ -70,6 +70,14 @@ class Snippets:
             walk(text, 0)
         return list(found.values())
 
+    def of_pages(self, pages) -> list[Snippet]:
+        """Every snippet the pages include, each once, in the pages' order."""
+        found: dict[PurePosixPath, Snippet] = {}
+        for page in pages:
+            for snippet in self.included(page.file.read_text(encoding="utf-8")):
+                found.setdefault(snippet.unit, snippet)
+        return list(found.values())
+
     def expand(self, text: str, rendered: Callable[[Snippet], str | None], depth: int = 0) -> str:
         """`text` with each include of a snippet that `rendered` has a translation for
         replaced by that translation, indented as the include line was."""

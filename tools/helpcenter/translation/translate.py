@@ -252,15 +252,9 @@ def _sync_site(project: Project, locale: str, doc, dry_run: bool,
 def _units(project: Project, dialect: Dialect, pages) -> list[tuple]:
     """What gets a catalog: (path, file, title, page) of each page, then of each snippet file
     the pages include (its page None)."""
-    units = [(path, page.file, page.title, page) for path, page in pages]
-    included = Snippets(project.root, dialect)
-    seen: set[PurePosixPath] = set()
-    for _, page in pages:
-        for snippet in included.included(page.file.read_text(encoding="utf-8")):
-            if snippet.unit not in seen:
-                seen.add(snippet.unit)
-                units.append((snippet.unit, snippet.file, snippet.file.name, None))
-    return units
+    snippets = Snippets(project.root, dialect).of_pages(page for _, page in pages)
+    return [*((path, page.file, page.title, page) for path, page in pages),
+            *((s.unit, s.file, s.file.name, None) for s in snippets)]
 
 
 def _reference(project: Project, file: Path) -> str:
