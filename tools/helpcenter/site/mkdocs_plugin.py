@@ -121,7 +121,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             article=path if entry.kind == PageKind.ARTICLE else None,
             is_fallback=fallback,
             notice=self._notice(entry),
-            indexable=entry.kind == PageKind.ARTICLE and not fallback,
+            indexable=not fallback and _indexable(entry, page.content or ""),
             canonical=self._absolute(self.source if fallback else self.locale, page.url),
             section=next((s for s in self.all_sections if page in s["all"]), None),
             popular=[self.pages_by_path[p] for p in (page.meta.get("popular") or [])
@@ -280,6 +280,21 @@ def _up(page_url: str) -> str:
 
 
 _TAG = re.compile(r"(<[^>]+>)")
+_TITLE = re.compile(r"<h1\b.*?</h1>", re.S)
+# Text a landing page must have of its own (its title aside) to be worth a search result.
+OWN_TEXT = 20
+
+
+def _indexable(entry: PageEntry, content: str) -> bool:
+    """Articles are searched; a home or category page only when a person wrote text for it
+    (an overview, an introduction): never a listing the tool generated, nor a title alone.
+    Only the page's own text is indexed (the templates mark it), not its list of articles."""
+    if entry.kind == PageKind.ARTICLE:
+        return True
+    if entry.kind not in (PageKind.HOME, PageKind.CATEGORY) or entry.status == PageStatus.GENERATED:
+        return False
+    own = _TAG.sub("", _TITLE.sub("", content, count=1))
+    return sum(ch.isalnum() for ch in own) >= OWN_TEXT
 _LAZY = re.compile(r"<img (?![^>]*\bloading=)")
 _NUMBER_RUN = re.compile(r"\+?\d[\d\u00a0 ().-]*\d(?:[ \u00a0]?\d)*")
 _RAW = ("code", "pre", "script", "style", "kbd")
