@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import pass_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -19,6 +21,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from helpcenter import ui_strings
 from helpcenter.config.tickets import FormField
 from helpcenter.site.manifest import LocaleEntry, Manifest, PageEntry
 from helpcenter.vocabulary import PageKind, PageStatus
@@ -100,7 +103,12 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             self.sections.sort(key=lambda s: _order_key(s["page"]))
             self.top_articles.sort(key=_order_key)
         env.filters["url"] = self._url_filter(env.filters["url"])
+        # i18n set theme.language to the locale's code; Material may not ship that code
+        # (sr-Latn): use its nearest language, else English. <html lang> stays the code.
+        config.theme["language"] = _material_language(
+            config.theme.get("language") or self.locale, config.theme.dirs)
         return env
+
 
     def on_template_context(self, context, template_name, config):
         # Static templates (404.html, sitemap.xml) have no page but still need strings.
@@ -151,8 +159,11 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         return self._html_dir(output_content) if template_name.endswith(".html") else output_content
 
     def _html_dir(self, html: str) -> str:
+        # <html lang> is the locale's code, not Material's language name for it (pt-BR, not pt).
         direction = self._locale(self.locale).dir
+        html = _HTML_LANG.sub(f'<html lang="{self.locale}"', html, count=1)
         return html.replace("<html ", f'<html dir="{direction}" ', 1)
+
 
     def _common(self, page: Page | None, base_url: str) -> dict[str, Any]:
         url = page.url if page else ""
@@ -179,6 +190,8 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "alternates": alternates,
             "x_default": self._absolute(self.source, url) if in_source else None,
             "t": self._translate,
+            "plural_forms": self._plural_forms,
+            "plural": self._plural,
             "sections": self.sections,
             "top_articles": self.top_articles,
             "root": f"{up}../",
@@ -219,12 +232,35 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             text = text.replace("{" + name + "}", str(value))
         return text
 
+    def _plural_forms(self, key: str) -> dict[str, str]:
+        """A plural string's forms by CLDR category, for the page's script to pick from."""
+        prefix = key + "."
+        return {k[len(prefix):]: v for k, v in self.ui.items() if k.startswith(prefix)
+                and k[len(prefix):] in ui_strings.PLURAL_CATEGORIES}
+
+    def _plural(self, key: str, count: int | float, **values: Any) -> str:
+        """The form of a plural string for `count`, by the locale's CLDR rule."""
+        text = ui_strings.plural(self.ui, key, count, self.locale)
+        for name, value in {"count": count, **values}.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    def _date(self, iso: str | None) -> str:
+        """A day in the locale's long format (CLDR: "22 novembre 2026", "2026年11月22日"),
+        machine-readable in its <time>."""
+        if not iso:
+            return ""
+        day = date.fromisoformat(iso)
+        cldr = ui_strings.cldr_locale(self.locale)
+        shown = format_date(day, format="long", locale=cldr) if cldr else iso
+        return f'<time datetime="{day.isoformat()}">{shown}</time>'
+
     def _notice(self, entry: PageEntry) -> str | None:
         """The translation notice of a page built from catalogs, if it needs one."""
         if entry.status == PageStatus.MACHINE:
             return self._translate("notice.machine", source=self._name(self.source))
         if entry.status == PageStatus.OUTDATED:
-            return self._translate("notice.outdated", date=entry.updated or "",
+            return self._translate("notice.outdated", date=self._date(entry.updated),
                                    source=self._name(self.source))
         return None
 
@@ -280,6 +316,7 @@ def _up(page_url: str) -> str:
 
 
 _TAG = re.compile(r"(<[^>]+>)")
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
 _TITLE = re.compile(r"<h1\b.*?</h1>", re.S)
 # Text a landing page must have of its own (its title aside) to be worth a search result.
 OWN_TEXT = 20
@@ -321,6 +358,19 @@ def _bdi(match: re.Match) -> str:
     if " " in number or "\u00a0" in number or number.startswith("+"):
         return f'<bdi dir="ltr">{number}</bdi>'
     return number
+
+
+def _material_language(code: str, theme_dirs: list[str]) -> str:
+    """The nearest language Material (or a theme override) has strings for: the code itself,
+    then its CLDR fallbacks in the same script (`pt-PT` → pt), else English."""
+    available = {name[:-len(".html")].lower(): name[:-len(".html")]
+                 for folder in theme_dirs if os.path.isdir(os.path.join(folder, "partials", "languages"))
+                 for name in os.listdir(os.path.join(folder, "partials", "languages"))
+                 if name.endswith(".html")}
+    for candidate in reversed(ui_strings.fallbacks(code)):
+        if candidate.lower() in available:
+            return available[candidate.lower()]
+    return "en"
 
 
 def _window(articles: list[Page], current: Page, size: int) -> list[Page]:

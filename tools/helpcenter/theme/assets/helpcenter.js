@@ -91,10 +91,12 @@
   }
   var FEW_RESULTS = 3;
 
+  // "3 articles found" in the form the locale's CLDR plural rule picks for n (Arabic has six:
+  // zero one two few many other); the page carries the forms its locale needs.
   function countText(n) {
-    var rule = "other";
+    var forms = strings.results, rule = "other";
     try { rule = new Intl.PluralRules(config.locale).select(n); } catch (e) { /* old browser */ }
-    return (rule === "one" && n === 1 ? strings.one : strings.other).replace("{count}", n);
+    return (forms[rule] || forms.other).replace("{count}", n);
   }
 
   function SearchBox(element) {
