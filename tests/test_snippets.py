@@ -89,3 +89,14 @@ def test_the_review_page_lists_snippets_and_no_other_file(tmp_path: Path):
     for path in ("_snippets/snippets/unused.md", "_snippets/mkdocs.yml",
                  "_snippets/../mkdocs.yml", "_snippets/snippets/../../mkdocs.yml"):
         assert client.get(f"/review/fr/{path}").status_code == 404, path
+
+
+def test_status_counts_the_snippets_segments(tmp_path: Path):
+    from helpcenter.config import load_project
+    from helpcenter.translation.status import status
+    root = snippet_project(tmp_path / "help")
+    before = {s.locale: sum(s.segments.values()) for s in status(load_project(root))}
+    (root / "snippets/inner.md").write_text("Tracking numbers come by email.\n\nAnd by text.\n",
+                                            encoding="utf-8")
+    after = {s.locale: sum(s.segments.values()) for s in status(load_project(root))}
+    assert all(after[locale] == before[locale] + 1 for locale in before)

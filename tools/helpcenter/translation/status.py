@@ -15,6 +15,7 @@ from helpcenter.content import articles
 from helpcenter.translation import catalog, publish, site_strings
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
+from helpcenter.translation.snippets import Snippets
 from helpcenter.vocabulary import PageStatus, Policy, SegmentState
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]|\w+")  # a CJK character counts as a word
@@ -42,6 +43,8 @@ def status(project: Project) -> list[LocaleStatus]:
     docs = {path: parse(page.file.read_text(encoding="utf-8"), dialect=dialect)
             for path, page in content.source_pages.items()}
     site = site_strings.document(project)
+    snippets = [(s.unit, parse(s.file.read_text(encoding="utf-8"), dialect=dialect))
+                for s in Snippets(project.root, dialect).of_pages(content.source_pages.values())]
     report = []
     for locale in project.codes[1:]:
         result = LocaleStatus(locale)
@@ -59,6 +62,8 @@ def status(project: Project) -> list[LocaleStatus]:
             _count_catalog(result, project, locale, path, doc)
         if site:  # the banner and form labels count as segments, not as a page
             _count_catalog(result, project, locale, site_strings.PATH, site)
+        for unit, doc in snippets:  # so do the snippet files the pages include
+            _count_catalog(result, project, locale, unit, doc)
         report.append(result)
     return report
 
