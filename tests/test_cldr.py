@@ -184,3 +184,11 @@ def test_ui_strings_fall_back_along_the_locales_parents_in_the_same_script(new_l
     assert ui_strings.fallbacks("sr-Latn") == ["sr-Latn"]
     assert ui_strings.fallbacks("pt-BR") == ["pt", "pt-BR"]
     assert set(strings["he"]) >= {"search.results.one", "search.results.two", "search.results.other"}
+
+
+# ---- numbers in the form --------------------------------------------------------------------
+def test_the_form_writes_numbers_as_the_locale_does(built):
+    fr = (built[0] / "site/fr/request/index.html").read_text(encoding="utf-8")
+    en = (built[0] / "site/en/request/index.html").read_text(encoding="utf-8")
+    assert "3 fichiers, 5 Mo maximum chacun." in fr and "5.0" not in fr.split("hc-attachments-hint")[1][:80]
+    assert "Up to 3 files, 5 MB each." in en

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import pass_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -192,6 +193,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "t": self._translate,
             "plural_forms": self._plural_forms,
             "plural": self._plural,
+            "number": self._number,
             "sections": self.sections,
             "top_articles": self.top_articles,
             "root": f"{up}../",
@@ -244,6 +246,11 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         for name, value in {"count": count, **values}.items():
             text = text.replace("{" + name + "}", str(value))
         return text
+
+    def _number(self, value: int | float) -> str:
+        """A number as the locale writes it (CLDR: "2,5" in French, "1,234" in English)."""
+        cldr = ui_strings.cldr_locale(self.locale)
+        return format_decimal(value, locale=cldr) if cldr else str(value)
 
     def _date(self, iso: str | None) -> str:
         """A day in the locale's long format (CLDR: "22 novembre 2026", "2026年11月22日"),
