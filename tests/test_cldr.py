@@ -192,3 +192,46 @@ def test_the_form_writes_numbers_as_the_locale_does(built):
     en = (built[0] / "site/en/request/index.html").read_text(encoding="utf-8")
     assert "3 fichiers, 5 Mo maximum chacun." in fr and "5.0" not in fr.split("hc-attachments-hint")[1][:80]
     assert "Up to 3 files, 5 MB each." in en
+
+
+ARABIC_PAGES = {  # a word in 3, 2 and 1 pages: the count phrase in the few, two and one forms
+    "ar/orders/ship.md": "---\ntitle: الشحن السريع\n---\nالشحن يصل خلال يومين مع الضمان والفاتورة.\n",
+    "ar/orders/track.md": "---\ntitle: تتبع الطلب\n---\nتتبع الشحن من صفحة الطلب مع الضمان.\n",
+    "ar/orders/cost.md": "---\ntitle: التكلفة\n---\nتكلفة الشحن ثابتة.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def arabic_site(tmp_path_factory):
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from conftest import PAGES, _Quiet
+
+    config = MKDOCS_YML.replace("        - {locale: fr, name: Français, build: true}\n", "")
+    pages = {**{k: v for k, v in PAGES.items() if k.startswith("en/")}, **ARABIC_PAGES,
+             **{"en/" + k[3:]: "---\ntitle: Page\n---\nText.\n" for k in ARABIC_PAGES}}
+    root = write_project(tmp_path_factory.mktemp("arabic") / "help", pages, config)
+    build_site(root, locales=["en", "ar"])
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query, phrase", [("الشحن", ARABIC[3]),
+                                           ("الضمان", ARABIC[2]), ("ثابتة", ARABIC[1])])
+def test_an_arabic_search_says_how_many_it_found_in_the_right_form(browser, arabic_site, query,
+                                                                     phrase):
+    tab = browser.new_page()
+    try:
+        tab.goto(f"{arabic_site}ar/")
+        tab.locator("#hc-header-search-input").fill(query)
+        status = tab.locator("#hc-header-search-status")
+        tab.wait_for_function("s => /مقال/.test(document.getElementById(s).textContent)",
+                              arg="hc-header-search-status", timeout=10_000)
+        assert status.inner_text() == phrase
+    finally:
+        tab.close()
