@@ -192,7 +192,6 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "x_default": self._absolute(self.source, url) if in_source else None,
             "t": self._translate,
             "plural_forms": self._plural_forms,
-            "plural": self._plural,
             "number": self._number,
             "sections": self.sections,
             "top_articles": self.top_articles,
@@ -239,13 +238,6 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         prefix = key + "."
         return {k[len(prefix):]: v for k, v in self.ui.items() if k.startswith(prefix)
                 and k[len(prefix):] in ui_strings.PLURAL_CATEGORIES}
-
-    def _plural(self, key: str, count: int | float, **values: Any) -> str:
-        """The form of a plural string for `count`, by the locale's CLDR rule."""
-        text = ui_strings.plural(self.ui, key, count, self.locale)
-        for name, value in {"count": count, **values}.items():
-            text = text.replace("{" + name + "}", str(value))
-        return text
 
     def _number(self, value: int | float) -> str:
         """A number as the locale writes it (CLDR: "2,5" in French, "1,234" in English)."""
