@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,7 @@ from mkdocs.structure.pages import Page
 
 from helpcenter import ui_strings
 from helpcenter.config.tickets import FormField
+from helpcenter.site import llms
 from helpcenter.site.manifest import LocaleEntry, Manifest, PageEntry
 from helpcenter.vocabulary import PageKind, PageStatus
 
@@ -56,6 +58,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         self.theme_files: set[str] = set()
         self.top_articles: list[Page] = []   # set in on_env, once the nav is known
         self.nav: Navigation | None = None
+        self.articles: dict[str, llms.Article] = {}   # for the Markdown twins and llms.txt
         return config
 
     # Runs after i18n (-100) has localized the files: theme assets are written once, shared.
@@ -140,8 +143,22 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             hc["nav_window"] = _window(hc["section"]["articles"], page, NAV_ARTICLES)
         if fallback:
             page.canonical_url = hc["canonical"]
+        own = entry.kind == PageKind.ARTICLE and not fallback
+        if own:  # its Markdown twin (site/llms.py), written in on_post_build
+            self.articles[path] = llms.Article(
+                path=path, title=page.title or entry.title,
+                description=str(page.meta.get("description") or ""), markdown=page.markdown or "")
+            hc["markdown_href"] = _up(page.url) + self.articles[path].twin
+        if entry.kind in (PageKind.ARTICLE, PageKind.CATEGORY):
+            hc["jsonld"] = self._jsonld(page, entry, config, article=entry.kind == PageKind.ARTICLE)
         context["hc"] = hc
         return context
+
+    # Every page is rendered: write the locale's Markdown twins, llms.txt and llms-full.txt,
+    # in the nav's order, into the locale's output (swapped in whole by `helpcenter build`).
+    def on_post_build(self, config):
+        llms.write(Path(config.site_dir), config.site_name, config.site_description or "",
+                   self._absolute(self.locale, ""), self._llms_sections(config.site_name))
 
     # Images load lazily (phones on slow networks); in right-to-left text, phone numbers keep
     # their digit order: a number's space-separated groups would otherwise be laid out in
@@ -226,6 +243,54 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
                 "sections": subsections, "all": pages}
         self.all_sections.append(info)
         return info
+
+    def _llms_sections(self, top_title: str) -> list[llms.Section]:
+        """The locale's own articles by category, as the home page lists them."""
+        def own(pages: list[Page]) -> tuple[llms.Article, ...]:
+            return tuple(self.articles[p] for p in map(_norm, pages) if p in self.articles)
+
+        out = [llms.Section(top_title, own(self.top_articles))]
+
+        def walk(section: dict[str, Any], trail: str) -> None:
+            title = f"{trail} / {section['title']}" if trail else str(section["title"])
+            out.append(llms.Section(title, own(section["articles"])))
+            for sub in section["sections"]:
+                walk(sub, title)
+
+        for section in self.sections:
+            walk(section, "")
+        return out
+
+    def _jsonld(self, page: Page, entry: PageEntry, config, *, article: bool) -> dict[str, Any]:
+        """schema.org TechArticle and BreadcrumbList, in the page's language. A fallback page
+        is the original's text: described as the original, in its language, at its URL."""
+        fallback = entry.status == PageStatus.FALLBACK
+        language = self.source if fallback else self.locale
+        url = self._absolute(language, page.url)
+        home = self._absolute(self.locale, "")
+        crumbs = [(config.site_name, home)]
+        for section in reversed(list(page.ancestors)):
+            landing = _landing(section)
+            if landing is not None and landing is not page:
+                crumbs.append((landing.title or section.title, self._absolute(self.locale, landing.url)))
+        crumbs.append((page.title or entry.title, self._absolute(self.locale, page.url)))
+        graph: list[dict[str, Any]] = []
+        if article:
+            tech: dict[str, Any] = {
+                "@type": "TechArticle", "headline": page.title or entry.title,
+                "inLanguage": language, "url": url, "mainEntityOfPage": url,
+                "isPartOf": {"@type": "WebSite", "name": config.site_name, "url": home,
+                             "inLanguage": self.locale}}
+            if page.meta.get("description"):
+                tech["description"] = str(page.meta["description"])
+            modified = page.meta.get("updated") or page.meta.get("date")
+            if modified:
+                tech["dateModified"] = str(modified)
+            graph.append(tech)
+        graph.append({"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": item}
+            for i, (name, item) in enumerate(crumbs, start=1)]})
+        return {"@context": "https://schema.org", "@graph": graph}
 
     def _translate(self, key: str, **values: Any) -> str:
         text = self.ui.get(key, key)

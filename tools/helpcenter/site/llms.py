@@ -1,0 +1,98 @@
+"""Machine-readable help: each article's Markdown beside its page, and a locale's llms.txt.
+
+Assistants and crawlers read text, not a page's chrome. Every article a locale publishes in its
+own language gets a Markdown twin at its docs path (`orders/returns.md` beside
+`orders/returns/index.html`), so the relative links the writer wrote (`refunds.md`, images) still
+resolve among the twins. `llms.txt` (llmstxt.org: an H1, a blockquote summary, `## Section` lists
+of `- [Title](url): summary`) lists them by category, and `llms-full.txt` is all of them in one
+file. Fallback pages (the source text under another locale) are left to the source locale's
+files. This module knows no generator: the plugin hands it plain records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from helpcenter import atomic
+
+LLMS = "llms.txt"
+LLMS_FULL = "llms-full.txt"
+
+_H1 = re.compile(r"\A\s*#[ \t]+[^\n]*\n?")
+
+
+@dataclass(frozen=True)
+class Article:
+    path: str            # its docs path, `orders/returns.md`: the twin's path too
+    title: str           # in the locale's language
+    description: str     # front matter `description`, "" when there is none
+    markdown: str        # the published body, front matter stripped
+
+    @property
+    def twin(self) -> str:
+        """The twin's URL relative to the locale root."""
+        return quote(self.path, safe="/")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    articles: tuple[Article, ...]
+
+
+def twin_text(article: Article) -> str:
+    """The article as published: its title as the H1, its summary as a blockquote, the body."""
+    body = _H1.sub("", article.markdown, count=1).strip("\n")
+    head = f"# {_one_line(article.title)}\n\n"
+    if article.description:
+        head += f"> {_one_line(article.description)}\n\n"
+    return head + body + "\n"
+
+
+def llms_txt(name: str, summary: str, locale_url: str, sections: list[Section]) -> str:
+    lines = [f"# {_one_line(name)}", ""]
+    if summary:
+        lines += [f"> {_one_line(summary)}", ""]
+    for section in sections:
+        if not section.articles:
+            continue
+        lines += [f"## {_one_line(section.title)}", ""]
+        for article in section.articles:
+            entry = f"- [{_link_text(article.title)}]({locale_url}{article.twin})"
+            if article.description:
+                entry += f": {_one_line(article.description)}"
+            lines.append(entry)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def llms_full_txt(name: str, summary: str, sections: list[Section]) -> str:
+    parts = [f"# {_one_line(name)}\n" + (f"\n> {_one_line(summary)}\n" if summary else "")]
+    parts += [twin_text(article) for section in sections for article in section.articles]
+    return "\n".join(parts)
+
+
+def write(site_dir: Path, name: str, summary: str, locale_url: str,
+          sections: list[Section]) -> int:
+    """Write the twins, llms.txt and llms-full.txt into a locale's output; returns the twins
+    written. The locale's folder is built fresh and swapped in whole (build.py), so a deleted
+    page's twin goes with the old folder."""
+    count = 0
+    for section in sections:
+        for article in section.articles:
+            atomic.write_text(site_dir / article.path, twin_text(article))
+            count += 1
+    atomic.write_text(site_dir / LLMS, llms_txt(name, summary, locale_url, sections))
+    atomic.write_text(site_dir / LLMS_FULL, llms_full_txt(name, summary, sections))
+    return count
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _link_text(text: str) -> str:
+    return re.sub(r"([\\\[\]])", r"\\\1", _one_line(text))
