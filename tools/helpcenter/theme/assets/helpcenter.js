@@ -57,6 +57,17 @@
     try { localStorage.setItem(LOCALE_KEY, link.getAttribute("hreflang")); } catch (e) { /* private mode */ }
   });
 
+  // The index holds Chinese and Japanese text one character per word (site/search_index.py):
+  // Pagefind matches a query word only as a word's prefix, so a run of characters is found
+  // wherever it starts only when the query is split the same way. Latin words in a mixed
+  // query, and Korean (indexed as written), stay whole.
+  var CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  function searchTerms(query) {
+    return query.replace(CJK_RUN, function (run) { return " " + Array.from(run).join(" ") + " "; })
+      .replace(/\s+/g, " ").trim();
+  }
+  function plainText(text) { return (text || "").replace(/\u200b/g, ""); }
+
   function loadPagefind() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
@@ -124,7 +135,7 @@
     }
     this.status.textContent = strings.searching;
     loadPagefind()
-      .then(function (pf) { return pf.debouncedSearch(query, {}, 150); })
+      .then(function (pf) { return pf.debouncedSearch(searchTerms(query), {}, 150); })
       .then(function (search) {
         if (search === null || box.query !== query) return null; // superseded by newer typing
         var total = search.results.length;
@@ -191,7 +202,7 @@
       a.className = "hc-search__result";
       if (i >= items.length) a.lang = config.source;
       var title = document.createElement("strong");
-      title.textContent = item.meta.title || item.url;
+      title.textContent = plainText(item.meta.title) || item.url;
       a.appendChild(title);
       if (item.meta.category) {
         var category = document.createElement("small");
@@ -199,7 +210,7 @@
         a.appendChild(category);
       }
       var excerpt = document.createElement("span");
-      excerpt.innerHTML = item.excerpt; // Pagefind escapes the text and adds only <mark>
+      excerpt.innerHTML = plainText(item.excerpt); // Pagefind escapes the text and adds only <mark>
       a.appendChild(excerpt);
       li.appendChild(a);
       this.results.appendChild(li);
@@ -552,7 +563,7 @@
       var query = input.value.trim();
       timer = setTimeout(function () {
         if (query.length < 2) { box.hidden = true; return; }
-        loadPagefind().then(function (pf) { return pf.search(query); }).then(function (search) {
+        loadPagefind().then(function (pf) { return pf.search(searchTerms(query)); }).then(function (search) {
           return Promise.all(search.results.slice(0, 5).map(function (r) { return r.data(); }));
         }).then(function (items) {
           if (input.value.trim() !== query) return;
@@ -561,7 +572,7 @@
             var li = document.createElement("li");
             var a = document.createElement("a");
             a.href = item.url;
-            a.textContent = item.meta.title || item.url;
+            a.textContent = plainText(item.meta.title) || item.url;
             a.addEventListener("click", function () {
               var path = new URL(item.url, location.href).pathname;
               setPending({ path: path, query: query });
@@ -684,6 +695,7 @@
   HelpCenter.chat = { state: chatState, online: function () { return chatState.online; },
                       isOpen: chatOnline, adapters: adapters };
   HelpCenter.search = boxes;
+  HelpCenter.searchQuery = function (pf, query) { return pf.search(searchTerms(query)); };
   window.HelpCenter = HelpCenter;
   queue.forEach(function (args) {
     try { HelpCenter.apply(null, Array.prototype.slice.call(args)); } catch (e) { console.error(e); }
