@@ -49,6 +49,15 @@ def test_llms_txt_lists_exactly_the_locales_own_articles(built):
     assert "request" not in en and "orders/index" not in en
 
 
+def test_the_root_llms_txt_leads_to_every_locales(built):
+    text = (built[0] / "site" / "llms.txt").read_text(encoding="utf-8")
+    assert text.startswith("# Acme Help\n\n> Answers from the Acme support team.\n")
+    assert "## Languages" in text and "## Orders" not in text
+    assert list(llms_links(text)) == [f"{SITE}{code}/llms.txt"
+                                      for code in ("en", "fr", "ja", "zh", "ar")]
+    assert f"{SITE}ja/llms-full.txt" in text
+
+
 def test_each_article_has_its_published_markdown_beside_its_page(built):
     site = built[0] / "site"
     en = (site / "en" / "orders" / "returns.md").read_text(encoding="utf-8")

@@ -109,6 +109,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     root_pages.write_root_page(project, site_dir, ui, theme_dir)
     root_pages.write_sitemap(project, site_dir, urls)
     root_pages.write_not_found(project, site_dir)
+    root_pages.write_llms_index(project, site_dir)
 
     progress("Indexing search", 0, 1)
     report.index = search_index.index_site(site_dir)

@@ -1,4 +1,5 @@
-"""Pages at the site root, outside any locale: the language picker, the sitemap and the 404.
+"""Pages at the site root, outside any locale: the language picker, the sitemap, the 404
+and the llms.txt that leads to each locale's.
 
 The root URL belongs to no locale. Its page sends a visitor to the locale they chose before
 (remembered on the device) or the best match in `navigator.languages`, else the source locale;
@@ -14,6 +15,7 @@ import jinja2
 
 from helpcenter import atomic
 from helpcenter.config import Project
+from helpcenter.site import llms
 
 ROOT_TEMPLATE = "root.html"
 
@@ -62,3 +64,19 @@ def write_not_found(project: Project, site_dir: Path) -> None:
     page = site_dir / project.source.code / "404.html"
     if page.is_file():
         atomic.write_bytes(site_dir / "404.html", page.read_bytes())
+
+
+def write_llms_index(project: Project, site_dir: Path) -> None:
+    """/llms.txt, where assistants look first: the source locale's name and summary, then
+    each locale's own llms.txt and llms-full.txt (site/llms.py writes those)."""
+    source = site_dir / project.source.code / llms.LLMS
+    if not source.is_file():
+        return
+    lines = [source.read_text(encoding="utf-8").split("\n## ", 1)[0].rstrip(), "",
+             "## Languages", ""]
+    for loc in project.locales:
+        if (site_dir / loc.code / llms.LLMS).is_file():
+            lines.append(f"- [{loc.name}]({project.url_for(loc.code, llms.LLMS)}): the articles "
+                         f"in {loc.name} ({loc.code}); all of them in one file: "
+                         f"{project.url_for(loc.code, llms.LLMS_FULL)}")
+    atomic.write_text(site_dir / llms.LLMS, "\n".join(lines) + "\n")
