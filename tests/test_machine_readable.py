@@ -105,6 +105,9 @@ def test_jsonld_describes_the_article_in_its_language(built):
         "itemListElement"][1]["name"] == "Commandes"
     assert jsonld(site, "en/orders/returns/index.html")["TechArticle"]["description"] == \
         "How returns work."
+    # A fallback page is the original's text: described as the original, at its URL.
+    fallback = jsonld(site, "fr/orders/refunds/index.html")["TechArticle"]
+    assert fallback["inLanguage"] == "en" and fallback["url"] == f"{SITE}en/orders/refunds/"
     # A category page has its breadcrumbs only; home and form pages have none; no FAQPage anywhere.
     assert set(jsonld(site, "en/orders/index.html")) == {"BreadcrumbList"}
     for rel in ("en/index.html", "en/request/index.html"):
