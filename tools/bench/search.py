@@ -91,8 +91,9 @@ def main() -> None:
         if args.articles:
             large = build_generated(work / "generated", args.articles)
             print(f"\nfirst-query transfer, generated site of {args.articles} articles x 7 locales:")
-            print_transfer(transfer(large, "en", "order refund"), "ours", "en")
-            print_transfer(transfer(large, "ja", "返品"), "ours", "ja")
+            for locale, query in (("en", "order refund"), ("ja", "返品")):
+                print_transfer(transfer(large, locale, query), "ours", locale)
+                print_transfer(transfer(large, locale, query, plain=True), "plain", locale)
     finally:
         if args.keep:
             print(f"kept {work}")
@@ -153,10 +154,7 @@ def build_generated(work: Path, articles: int) -> Path:
     sys.path.insert(0, str(REPO / "tools" / "bench"))
     import build as bench_build  # tools/bench/build.py: the demo's 7 locales, N articles each
 
-    root = bench_build.generate(work / "help", articles)
-    subprocess.run([sys.executable, "-m", "helpcenter", "build", "--root", str(root)],
-                   check=True, stdout=subprocess.DEVNULL)
-    return root / "site"
+    return build(bench_build.generate(work / "help", articles))
 
 
 # ---- measure --------------------------------------------------------------------------------
@@ -292,11 +290,13 @@ def measure(site: Path, pages: dict[str, str] | None = None) -> dict:
             }
         browser.close()
     results["_transfer"] = transfer(site, "ja", "デプロイ")
+    results["_transfer_plain"] = transfer(site, "ja", "デプロイ", plain=True)
     return results
 
 
-def transfer(site: Path, locale: str, query: str) -> dict:
+def transfer(site: Path, locale: str, query: str, plain: bool = False) -> dict:
     """Bytes a fresh visit fetches from the bundle for its first query and 5 results' data."""
+    bundle = "/pagefind-plain/" if plain else "/pagefind/"
     from playwright.sync_api import sync_playwright
 
     responses = []
@@ -304,8 +304,8 @@ def transfer(site: Path, locale: str, query: str) -> dict:
         browser = chromium(p)
         page = browser.new_page()
         page.goto(f"{base}/{locale}/")
-        page.on("response", lambda r: responses.append(r) if "/pagefind/" in r.url else None)
-        hits = page.evaluate(SEARCH, {"bundle": "/pagefind/", "k": 5, "ours": True,
+        page.on("response", lambda r: responses.append(r) if bundle in r.url else None)
+        hits = page.evaluate(SEARCH, {"bundle": bundle, "k": 5, "ours": not plain,
                                       "queries": [query]})
         page.wait_for_timeout(200)
         bodies = [r.body() for r in responses]
@@ -338,6 +338,7 @@ def report(results: dict) -> None:
     if "_transfer" in results:
         print("\nfirst-query transfer, this corpus:")
         print_transfer(results["_transfer"], "ours", "ja")
+        print_transfer(results["_transfer_plain"], "plain", "ja")
 
 
 def print_transfer(t: dict, name: str, locale: str) -> None:
