@@ -11,6 +11,7 @@ files. This module knows no generator: the plugin hands it plain records.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,16 @@ def write(site_dir: Path, name: str, summary: str, locale_url: str,
     atomic.write_text(site_dir / LLMS, llms_txt(name, summary, locale_url, sections))
     atomic.write_text(site_dir / LLMS_FULL, llms_full_txt(name, summary, sections))
     return count
+
+
+def json_for_html(data: object) -> str:
+    """JSON to put inside a <script> element: as readable as UTF-8 allows (a CJK character
+    is not six bytes), with `<`, `>`, `&` and `'` escaped, so no text can close the element or
+    open a comment (what Jinja's `tojson` escapes)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    for char in "<>&'":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 def _one_line(text: str) -> str:

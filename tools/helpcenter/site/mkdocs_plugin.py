@@ -150,7 +150,8 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
                 description=str(page.meta.get("description") or ""), markdown=page.markdown or "")
             hc["markdown_href"] = _up(page.url) + self.articles[path].twin
         if entry.kind in (PageKind.ARTICLE, PageKind.CATEGORY):
-            hc["jsonld"] = self._jsonld(page, entry, config, article=entry.kind == PageKind.ARTICLE)
+            data = self._jsonld(page, entry, config, article=entry.kind == PageKind.ARTICLE)
+            hc["jsonld"] = llms.json_for_html(data)
         context["hc"] = hc
         return context
 
