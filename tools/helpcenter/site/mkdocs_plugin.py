@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
@@ -113,7 +113,6 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             config.theme.get("language") or self.locale, config.theme.dirs)
         return env
 
-
     def on_template_context(self, context, template_name, config):
         # Static templates (404.html, sitemap.xml) have no page but still need strings.
         context["hc"] = self._common(None, context.get("base_url", ""))
@@ -182,7 +181,6 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         direction = self._locale(self.locale).dir
         html = _HTML_LANG.sub(f'<html lang="{self.locale}"', html, count=1)
         return html.replace("<html ", f'<html dir="{direction}" ', 1)
-
 
     def _common(self, page: Page | None, base_url: str) -> dict[str, Any]:
         url = page.url if page else ""
