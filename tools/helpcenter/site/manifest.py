@@ -60,6 +60,7 @@ class Manifest(_Record):
     ui: dict[str, dict[str, str]]                 # locale -> UI string key -> text
     features: Features
     site_strings: dict[str, dict[str, str]]       # locale -> banner / field.<name> -> text
+    synonyms: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}  # locale -> search.yml
 
     def write(self, path: Path) -> None:
         atomic.write_text(path, self.model_dump_json(indent=1, by_alias=True))

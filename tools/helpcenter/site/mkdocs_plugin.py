@@ -208,6 +208,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             "x_default": self._absolute(self.source, url) if in_source else None,
             "t": self._translate,
             "plural_forms": self._plural_forms,
+            "synonyms": self.manifest.synonyms.get(self.locale, ()),
             "number": self._number,
             "sections": self.sections,
             "top_articles": self.top_articles,

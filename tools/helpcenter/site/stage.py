@@ -18,7 +18,7 @@ from helpcenter.config import Project
 from helpcenter.content import frontmatter
 from helpcenter.content.articles import Content, Page
 from helpcenter.content.titles import title_of
-from helpcenter.site import tool_pages
+from helpcenter.site import synonyms, tool_pages
 from helpcenter.site.manifest import FILE_NAME, Features, Form, LocaleEntry, Manifest, PageEntry
 from helpcenter.translation import publish, site_strings
 from helpcenter.vocabulary import PageKind, PageStatus, Policy
@@ -58,7 +58,8 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
         site_url=project.site_url, source=source,
         locales=tuple(LocaleEntry(code=loc.code, name=loc.name, dir=loc.direction)
                       for loc in project.locales),
-        pages=pages, ui=ui, features=features(project), site_strings=site_text)
+        pages=pages, ui=ui, features=features(project), site_strings=site_text,
+        synonyms={code: synonyms.load(project.locales_dir, code) for code in project.codes})
     manifest_path = project.build_dir / FILE_NAME
     manifest.write(manifest_path)
     return Staged(docs_dir, manifest_path, written, removed, list(dict.fromkeys(warnings)))

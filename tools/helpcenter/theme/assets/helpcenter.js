@@ -68,6 +68,37 @@
   }
   function plainText(text) { return (text || "").replace(/\u200b/g, ""); }
 
+  // Synonyms (locales/<locale>/search.yml, `term: [alternatives]`): a query holding an
+  // alternative ("money back") is also searched with the term in its place ("refund").
+  // Latin words match whole; Chinese, Japanese or Korean ones wherever they stand.
+  function variants(query) {
+    var q = " " + query.toLowerCase().replace(/\s+/g, " ").trim() + " ", out = [];
+    (config.synonyms || []).forEach(function (entry) {
+      entry[1].forEach(function (alt) {
+        var needle = /[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/.test(alt)
+          ? alt : " " + alt + " ";
+        var at = q.indexOf(needle);
+        if (at >= 0) out.push((q.slice(0, at) + needle.replace(alt, entry[0]) + q.slice(at + needle.length)).trim());
+      });
+    });
+    return out;
+  }
+
+  // The query's results and its variants', each page once with its best score, best first.
+  function withSynonyms(pf, query, search) {
+    var more = variants(query);
+    if (search === null || !more.length) return search;
+    return Promise.all(more.map(function (v) { return pf.search(searchTerms(v)); })).then(function (all) {
+      var best = {};
+      [search].concat(all).forEach(function (s) {
+        s.results.forEach(function (r) { if (!best[r.id] || best[r.id].score < r.score) best[r.id] = r; });
+      });
+      var results = Object.keys(best).map(function (id) { return best[id]; });
+      results.sort(function (a, b) { return b.score - a.score; });
+      return { results: results };
+    });
+  }
+
   function loadPagefind() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
@@ -135,7 +166,11 @@
     }
     this.status.textContent = strings.searching;
     loadPagefind()
-      .then(function (pf) { return pf.debouncedSearch(searchTerms(query), {}, 150); })
+      .then(function (pf) {
+        return pf.debouncedSearch(searchTerms(query), {}, 150).then(function (search) {
+          return withSynonyms(pf, query, search);
+        });
+      })
       .then(function (search) {
         if (search === null || box.query !== query) return null; // superseded by newer typing
         var total = search.results.length;
@@ -563,7 +598,9 @@
       var query = input.value.trim();
       timer = setTimeout(function () {
         if (query.length < 2) { box.hidden = true; return; }
-        loadPagefind().then(function (pf) { return pf.search(searchTerms(query)); }).then(function (search) {
+        loadPagefind().then(function (pf) {
+          return pf.search(searchTerms(query)).then(function (search) { return withSynonyms(pf, query, search); });
+        }).then(function (search) {
           return Promise.all(search.results.slice(0, 5).map(function (r) { return r.data(); }));
         }).then(function (items) {
           if (input.value.trim() !== query) return;
