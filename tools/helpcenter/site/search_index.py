@@ -7,6 +7,7 @@ beside the live one and swapped in, so a failed run leaves the previous search w
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -74,13 +75,25 @@ def _pages_to_index(site_dir: Path, copy: Path) -> Path:
             continue
         target = copy / page.relative_to(site_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
+        with page.open(encoding="utf-8", errors="replace") as fh:
+            lang = _LANG.search(fh.read(2000))
+        if not (lang and lang.group(1).split("-")[0].lower() in ("zh", "ja")):
+            _link(page, target)  # read as it is: no need to write it again
+            continue
         html = page.read_text(encoding="utf-8")
-        lang = _LANG.search(html[:2000])
-        if lang and lang.group(1).split("-")[0].lower() in ("zh", "ja"):
-            html = "".join(part if part.startswith("<") else _CJK_PAIR.sub("\u200b", part)
-                           for part in _TAGS.split(html))
+        html = "".join(part if part.startswith("<") else _CJK_PAIR.sub("\u200b", part)
+                       for part in _TAGS.split(html))
         target.write_text(html, encoding="utf-8")
     return copy
+
+
+def _link(page: Path, target: Path) -> None:
+    """A hard link where the file system allows one (a 7-locale site has thousands of pages),
+    else a copy."""
+    try:
+        os.link(page, target)
+    except OSError:
+        shutil.copyfile(page, target)
 
 
 _LANG = re.compile(r"<html[^>]*\blang=[\"']?([\w-]+)", re.I)

@@ -78,7 +78,10 @@
         var needle = /[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/.test(alt)
           ? alt : " " + alt + " ";
         var at = q.indexOf(needle);
-        if (at >= 0) out.push((q.slice(0, at) + needle.replace(alt, entry[0]) + q.slice(at + needle.length)).trim());
+        if (at >= 0) {
+          var swapped = needle.split(alt).join(entry[0]); // no `$&` patterns, unlike replace()
+          out.push((q.slice(0, at) + swapped + q.slice(at + needle.length)).trim());
+        }
       });
     });
     return out;
