@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import write_project
+from helpcenter.content import synonyms
 from helpcenter.errors import UserError
-from helpcenter.site import synonyms
 from helpcenter.site.build import build_site
 
 

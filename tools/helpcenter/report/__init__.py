@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from helpcenter.config import Project, load_project
-from helpcenter.content import articles
+from helpcenter.content import articles, synonyms
 from helpcenter.errors import UserError
 from helpcenter.report.figures import compute
+from helpcenter.report import synonym_hints
 from helpcenter.report.queries import Queries, Scope
 from helpcenter.tickets import settings as ticket_settings
 from helpcenter.tickets.store import Database, Store
+from helpcenter.translation import catalog
 from helpcenter.translation.status import status
 
 
@@ -39,9 +41,24 @@ def gather(root: Path, database: str | None, since: date, locales: list[str],
     titles = {str(path): page.title for path, page in content.source_pages.items()}
     # Reading the catalogs is Python work, the database's aggregates mostly SQLite's or the
     # server's (the GIL is released meanwhile): side by side they take the longer of the two.
+    queries = Queries(store, Scope(since.isoformat(), tuple(locales)))
     with ThreadPoolExecutor(1) as pool:
         translation = pool.submit(status, project)
-        data = compute(Queries(store, Scope(since.isoformat(), tuple(locales))),
-                       locales=project.codes, today=today, translation=translation,
+        data = compute(queries, locales=project.codes, today=today, translation=translation,
                        titles=titles)
+    synonym_hints.attach(data, queries,
+                         synonyms=lambda code: synonyms.load(project.locales_dir, code),
+                         vocabulary=lambda code: _vocabulary(project, content, code))
     return data, project
+
+
+def _vocabulary(project: Project, content: articles.Content, locale: str) -> set[str]:
+    """The words of LOCALE's pages: its own files, and its catalogs' translations."""
+    found: set[str] = set()
+    for page in content.pages.get(locale, {}).values():
+        found |= synonym_hints.words(page.title + "\n" + page.body)
+    if locale != project.source.code:
+        for po_path in sorted((project.locales_dir / locale).rglob("*.po")):
+            for entry in catalog.load(po_path):
+                found |= synonym_hints.words(entry.msgstr)
+    return found

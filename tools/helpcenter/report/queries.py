@@ -59,6 +59,21 @@ class Queries:
                 f"FROM events WHERE {where} GROUP BY locale, q, a, d, z, type", params):
             yield type_, locale, query, article, day, bool(zero), count
 
+    def found_queries(self) -> Iterator[tuple[str, str]]:
+        """(locale, query) of every search that found something, once each as typed."""
+        where, params = self.scope.where("type = 'search' AND results > 0")
+        yield from self._rows(f"SELECT DISTINCT locale, query FROM events WHERE {where} "
+                              "AND query IS NOT NULL", params)
+
+    def visit_searches(self) -> Iterator[tuple[str, list[str]]]:
+        """(locale, the visit's searches in order) of each ticket whose visit searched."""
+        where, params = self.scope.where()
+        for locale, context in self._rows(
+                f"SELECT locale, context FROM tickets WHERE {where}", params):
+            searches = json.loads(context or "{}").get("searches")
+            if isinstance(searches, list) and len(searches) > 1:
+                yield locale, searches
+
     def votes(self) -> Iterator[tuple[str, str, bool, int]]:
         """(locale, page, helpful, count)."""
         where, params = self.scope.where()

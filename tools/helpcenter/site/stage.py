@@ -15,10 +15,10 @@ from pathlib import Path, PurePosixPath
 
 from helpcenter import atomic, request_form
 from helpcenter.config import Project
-from helpcenter.content import frontmatter
+from helpcenter.content import frontmatter, synonyms
 from helpcenter.content.articles import Content, Page
 from helpcenter.content.titles import title_of
-from helpcenter.site import synonyms, tool_pages
+from helpcenter.site import tool_pages
 from helpcenter.site.manifest import FILE_NAME, Features, Form, LocaleEntry, Manifest, PageEntry
 from helpcenter.translation import publish, site_strings
 from helpcenter.vocabulary import PageKind, PageStatus, Policy
