@@ -17,7 +17,11 @@ sys.path.insert(0, str(REPO / "tools" / "bench"))
 
 from seed_events import project_names, seed  # noqa: E402
 
+from babel.dates import format_date  # noqa: E402
+from babel.numbers import format_decimal, format_percent  # noqa: E402
+
 from helpcenter.cli import cli  # noqa: E402
+from helpcenter.report.render import html  # noqa: E402
 
 EVENTS = 6000
 
@@ -135,6 +139,25 @@ def test_the_html_report_is_one_self_contained_file(seeded, tmp_path):
     total = sum(s["total"] for s in expected["searches"].values())
     assert sum(s["total"] for s in embedded["searches"].values()) == total
     assert f"<b>{total:,}</b>searches" in page
+
+
+def test_the_html_report_writes_figures_and_dates_as_the_source_language_does(seeded):
+    """CLDR through Babel: a French help center's report reads "1 234", "12,5 %" and
+    "22 nov. 2026", not "1,234", "12.5%" and "2026-11-22"."""
+    project, database, expected = seeded
+    data = report_json(project, database, "--since", expected["period"]["since"])
+    total = sum(s["total"] for s in data["searches"].values())
+    zero = sum(s["zero_results"] for s in data["searches"].values())
+    since = datetime.fromisoformat(expected["period"]["since"]).date()
+    english = html(data, {}, {}, "en")
+    french = html(data, {}, {}, "fr")
+    assert f"<b>{total:,}</b>searches" in english
+    assert f"<b>{format_decimal(total, locale='fr')}</b>searches" in french
+    assert "\u202f" in format_decimal(total, locale="fr")  # a narrow space groups the thousands
+    assert f"<b>{format_percent(zero / total, '#,##0.0%', locale='fr')}</b>found nothing" in french
+    assert f"{format_date(since, 'medium', locale='fr')} to " in french
+    assert f"{since.isoformat()} to " not in french
+    assert format_date(since, "medium", locale="ja") in html(data, {}, {}, "ja")
 
 
 @pytest.mark.browser

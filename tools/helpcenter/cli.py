@@ -511,7 +511,7 @@ def report(root: Path, database: str | None, since, locales: tuple[str, ...], fm
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         text = html(data, {loc.code: loc.name for loc in project.locales},
-                    {loc.code: loc.direction for loc in project.locales})
+                    {loc.code: loc.direction for loc in project.locales}, project.source.code)
         output = output or Path("report.html")
     if output is None:
         click.echo(text, nl=False)

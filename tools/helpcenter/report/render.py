@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale as CldrLocale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
+from helpcenter import ui_strings
 from helpcenter.report import charts
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -38,8 +43,25 @@ def _trend(trend: dict[str, int]) -> str:
     return f"{'▲' if change > 0 else '▼' if change < 0 else '='} {abs(change)}%"
 
 
-def _percent(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "–"
+class _Formats:
+    """Numbers, shares and dates as the report's language writes them (CLDR, through Babel):
+    "1 234" and "12,5 %" in French, "2026年11月22日" in Japanese."""
+
+    def __init__(self, language: str):
+        self.cldr = ui_strings.cldr_locale(language) or CldrLocale("en")
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.cldr)
+
+    def percent(self, part: float, whole: float) -> str:
+        return format_percent(part / whole, "#,##0.0%", locale=self.cldr) if whole else "–"
+
+    def day(self, iso: str) -> str:
+        return format_date(date.fromisoformat(iso[:10]), format="medium", locale=self.cldr)
+
+    def moment(self, iso: str) -> str:
+        return format_datetime(datetime.fromisoformat(iso), format="short", tzinfo=timezone.utc,
+                               locale=self.cldr)
 
 
 def _totals(data: dict[str, Any]) -> dict[str, list[int]]:
@@ -51,14 +73,18 @@ def _totals(data: dict[str, Any]) -> dict[str, list[int]]:
             "tickets": [d["tickets"] for d in data["tickets"]["per_day"]]}
 
 
-def html(data: dict[str, Any], names: dict[str, str], directions: dict[str, str]) -> str:
+def html(data: dict[str, Any], names: dict[str, str], directions: dict[str, str],
+         language: str = "en") -> str:
+    """The report page; figures and dates in LANGUAGE's formats (the help center's source)."""
+    formats = _Formats(language)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.globals.update({name: _safe(getattr(charts, name))
                         for name in ("lines", "spark", "bar", "stacked", "ring")})
-    env.filters.update(duration=_duration, trend=_trend)
-    env.globals["percent"] = _percent
+    env.filters.update(duration=_duration, trend=_trend, num=formats.number, day=formats.day,
+                       moment=formats.moment)
+    env.globals["percent"] = formats.percent
     return env.get_template("report.html").render(
-        r=data, names=names, directions=directions, totals=_totals(data),
+        r=data, language=formats.cldr.language, names=names, directions=directions, totals=_totals(data),
         data_json=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")))
