@@ -60,13 +60,17 @@
   // The index holds Chinese and Japanese text one character per word (site/search_index.py):
   // Pagefind matches a query word only as a word's prefix, so a run of characters is found
   // wherever it starts only when the query is split the same way. Latin words in a mixed
-  // query, and Korean (indexed as written), stay whole.
+  // query, and Korean, stay whole: Korean is indexed with a dot between syllables, which
+  // Pagefind indexes as the whole word and as each part, so a typed query finds both.
   var CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   function searchTerms(query) {
     return query.replace(CJK_RUN, function (run) { return " " + Array.from(run).join(" ") + " "; })
       .replace(/\s+/g, " ").trim();
   }
-  function plainText(text) { return (text || "").replace(/\u200b/g, ""); }
+  // Titles and excerpts come from that index: without its zero-width spaces and the dots
+  // between Hangul syllables (Pagefind's <mark> may stand between them).
+  var INDEX_DOT = /([\uac00-\ud7af](?:<\/?mark>)*)\.(?=(?:<\/?mark>)*[\uac00-\ud7af])/g;
+  function plainText(text) { return (text || "").replace(/\u200b/g, "").replace(INDEX_DOT, "$1"); }
 
   // Synonyms (locales/<locale>/search.yml, `term: [alternatives]`): a query holding an
   // alternative ("money back") is also searched with the term in its place ("refund").
