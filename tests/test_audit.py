@@ -75,15 +75,20 @@ def assert_no_serious(result) -> None:
     assert serious == []
 
 
+LIGHTHOUSE_PAGES = ["en/", "en/orders/returns/", "ja/", "ja/orders/returns/", "ar/",
+                    "ar/orders/returns/"]
+
+
 @pytest.fixture(scope="module")
 def lighthouse_reports(site_url, tmp_path_factory):
     chromium = need_chromium()
     tool = need(LIGHTHOUSE)
     reports = {}
-    for path in ("en/orders/returns/", "ar/"):
+    for path in LIGHTHOUSE_PAGES:
         out = tmp_path_factory.mktemp("lighthouse") / "report.json"
         proc = subprocess.run(
             [str(tool), site_url + path, "--quiet", "--output=json", f"--output-path={out}", "--form-factor=mobile",
+             # Performance is a timing: tools/bench/lighthouse.py measures it, not a test.
              "--only-categories=accessibility,seo,best-practices",
              "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS)],
             capture_output=True, text=True, env={**os.environ, "CHROME_PATH": chromium},
@@ -94,13 +99,14 @@ def lighthouse_reports(site_url, tmp_path_factory):
     return reports
 
 
-@pytest.mark.parametrize("path", ["en/orders/returns/", "ar/"])
+@pytest.mark.parametrize("path", LIGHTHOUSE_PAGES)
 def test_lighthouse_mobile_audits(lighthouse_reports, path):
+    """Home and article pages in en, ja and ar: 95 or more in every category but performance."""
     report = lighthouse_reports[path]
     scores = {name: cat["score"] for name, cat in report["categories"].items()}
     failing = {key: audit["title"] for key, audit in report["audits"].items()
                if audit.get("score") == 0 and audit.get("scoreDisplayMode") == "binary"}
-    assert scores["accessibility"] >= 0.95, failing
+    assert min(scores.values()) >= 0.95, (scores, failing)
     for audit in ("viewport", "document-title", "html-has-lang", "meta-description",
                   "hreflang", "font-size"):
         assert report["audits"][audit]["score"] == 1, (audit, report["audits"][audit]["title"])
