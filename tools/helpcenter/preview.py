@@ -6,16 +6,20 @@ Polling (once a second) instead of inotify keeps it dependency-free and works on
 system a writer may use. An edit in content/<locale>/ rebuilds that locale; an edit in the
 source locale, the theme or mkdocs.yml rebuilds all of them (fallback pages show the source).
 Open pages reload themselves after a rebuild.
+
+It answers as a production server would (security_headers.py): the headers and CSP the site
+needs, X-Forwarded-* believed from `trusted_proxies` only (uvicorn's own proxy handling is off),
+no dotfile or build leftover served, and a redirect only ever to a path of this server.
 """
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 import uvicorn
 from starlette.requests import Request
@@ -23,15 +27,22 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from helpcenter.config import load_project
+from helpcenter.security_headers import Policy
 from helpcenter.site.build import STAMP
 from helpcenter.tickets import settings as ticket_settings
 from helpcenter.tickets.app import create_app
 
 VERSION_PATH = "/__helpcenter/version"
-_RELOAD = (b"<script>(function(){var v=null;setInterval(function(){fetch('"
-           + VERSION_PATH.encode() + b"',{cache:'no-store'}).then(function(r){return r.text()})"
-           b".then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},"
-           b"1000)})()</script>")
+RELOAD_PATH = "/__helpcenter/reload.js"
+# A file, not an inline script: the site's CSP allows no inline script.
+_RELOAD_SCRIPT = ("(function(){var v=null;setInterval(function(){fetch('" + VERSION_PATH
+                  + "',{cache:'no-store'}).then(function(r){return r.text()})"
+                  ".then(function(t){if(v!==null&&t!==v)location.reload();v=t})"
+                  ".catch(function(){})},1000)})();\n")
+_RELOAD = f'<script src="{RELOAD_PATH}"></script>'.encode()
+MAX_SEGMENT = 255  # bytes: the longest file name Linux, macOS and Windows allow
+MAX_PATH = 2048
+_CONTROL = frozenset(chr(c) for c in [*range(32), 127])
 
 
 class _State:
@@ -52,12 +63,16 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
     state = _State()
     # The site and the ticket service from one process, as in production behind one host.
     settings = ticket_settings.from_project(project.root, {"database": database}, project)
-    app = create_app(settings, extra_routes=site_routes(site, state))
+    app = create_app(settings, extra_routes=site_routes(site, state),
+                     headers=Policy.for_site(project.helpcenter, project.site_url))
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(512)  # connections queue from now on, while uvicorn starts
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # uvicorn would believe X-Forwarded-For/-Proto from 127.0.0.1: the ticket service decides,
+    # from `trusted_proxies` alone.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on",
+                                           proxy_headers=False, server_header=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():
@@ -140,26 +155,49 @@ def site_routes(site: Path, state: _State) -> list[Route]:
     async def version(request: Request) -> Response:
         return PlainTextResponse(str(state.version), headers={"Cache-Control": "no-store"})
 
+    async def reload_script(request: Request) -> Response:
+        return Response(_RELOAD_SCRIPT, media_type="text/javascript",
+                        headers={"Cache-Control": "no-store"})
+
     async def static(request: Request) -> Response:
         path = request.path_params["path"]
-        target = (site / path).resolve()
-        if not target.is_relative_to(site):
-            return PlainTextResponse("Not found", status_code=404)
-        if target.is_dir():
+        if not _CONTROL.isdisjoint(path):
+            return PlainTextResponse("Bad request", status_code=400)
+        target = _published(site, path)
+        if target is not None and target.is_dir():
             if path and not path.endswith("/"):
-                return Response(status_code=301, headers={"Location": f"/{path}/"})
+                # The path as checked above, so always one of this server's: "/fr/orders/".
+                return Response(status_code=301, headers={"Location": f"/{quote(path)}/"})
             target = target / "index.html"
-        if target.is_file():
+        if target is not None and target.is_file():
             if target.suffix == ".html":
                 return _page(target, 200)
             return FileResponse(target, headers={"Cache-Control": "no-store"})
         # The locale's own 404 page, as a host configured per locale would serve it.
         first = path.split("/", 1)[0]
-        candidates = [site / first / "404.html"] if re.fullmatch(r"[A-Za-z_-]+", first) else []
-        missing = next((p for p in [*candidates, site / "404.html"] if p.is_file()), None)
-        return _page(missing, 404) if missing else PlainTextResponse("Not found", status_code=404)
+        missing = _published(site, f"{first}/404.html") or _published(site, "404.html")
+        if missing is None or not missing.is_file():
+            return PlainTextResponse("Not found", status_code=404)
+        return _page(missing, 404)
 
-    return [Route(VERSION_PATH, version), Route("/{path:path}", static, methods=["GET", "HEAD"])]
+    return [Route(VERSION_PATH, version), Route(RELOAD_PATH, reload_script),
+            Route("/{path:path}", static, methods=["GET", "HEAD"])]
+
+
+def _published(site: Path, path: str) -> Path | None:
+    """The file or folder of site/ a URL path names, if there is one: the site serves only what
+    the build published. No segment may be empty (`//host`), start with a dot (`..`, dotfiles,
+    a killed build's .building/) or hold a backslash; a name no file system holds is not there."""
+    segments = path.removesuffix("/").split("/") if path else []
+    if len(path) > MAX_PATH or any(not s or s.startswith(".") or "\\" in s
+                                   or len(s.encode("utf-8", "replace")) > MAX_SEGMENT
+                                   for s in segments):
+        return None
+    try:
+        target = (site / path).resolve()
+        return target if target.is_relative_to(site) and target.exists() else None
+    except OSError:  # a loop of links, a folder we may not read
+        return None
 
 
 def _page(path: Path, status: int) -> Response:

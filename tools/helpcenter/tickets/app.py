@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from helpcenter.security_headers import Policy, SecurityHeaders
 from helpcenter.tickets import retention
 from helpcenter.tickets.body import FORM, JSON, MULTIPART, BodyTooLarge, LimitBody, UnsupportedType
 from helpcenter.tickets.captcha import Captcha
@@ -29,8 +30,10 @@ from helpcenter.tickets.store import Database, Store
 
 
 def create_app(settings: Settings, *, store: Store | None = None, worker: bool = True,
-               outbox: OutboxWorker | None = None, extra_routes: list | None = None) -> Starlette:
-    """The service. `extra_routes` come after the API's (`helpcenter serve` adds the site)."""
+               outbox: OutboxWorker | None = None, extra_routes: list | None = None,
+               headers: Policy | None = None) -> Starlette:
+    """The service. `extra_routes` come after the API's (`helpcenter serve` adds the site, and
+    the `headers` its pages need: security_headers.py)."""
     store = store or Store(Database(settings.database))
     outbox = outbox or (OutboxWorker(store, settings) if worker else None)
     limiter = (RedisLimiter(settings.redis, settings.rate_limit_requests,
@@ -68,9 +71,14 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         middleware.insert(0, Middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "Idempotency-Key"], max_age=600))
+    # Outermost: every response gets the security headers, CORS preflights and crashes too.
+    middleware.insert(0, Middleware(SecurityHeaders, policy=headers or Policy()))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={Invalid: _invalid, UnsupportedType: _unsupported,
                                         BodyTooLarge: _body_too_large})
+    # Starlette's "add or drop the slash" redirect names the request's Host: a redirect to
+    # anywhere. An API path is exact.
+    app.router.redirect_slashes = False
     app.state.store, app.state.outbox = store, outbox
     return app
 

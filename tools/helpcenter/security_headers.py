@@ -1,0 +1,137 @@
+"""The headers every response of `helpcenter serve` and `helpcenter api` carries.
+
+One policy for both servers, so that the preview shows what production does: no MIME sniffing,
+no framing, the origin only as a referrer, and a Content-Security-Policy. The API's responses
+(JSON, and the two pages a browser without JavaScript gets) need nothing but themselves, so
+their policy allows nothing; the site's is derived from the config, so it follows a change of
+chat vendor or ticket endpoint without a second list:
+
+- scripts: the site's own files and the chat vendor's script (`extra.helpcenter.chat`), no
+  inline script (the theme has none) and no eval, except WebAssembly (Pagefind's search);
+- connections and form posts: the site itself, `site_url` and the ticket endpoint (`api_url`);
+- styles inline as well (Material and Markdown's `attr_list` write `style` attributes), images,
+  media and frames from any HTTPS source, as articles embed them.
+
+A static host serving site/ should send the same headers: `helpcenter serve` prints none of
+this; README, section Security, shows the site's policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Iterable
+from urllib.parse import urlsplit
+
+from helpcenter.config import HelpCenterConfig
+
+API_PREFIX = "/api"
+COMMON = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+# JSON and two plain pages: nothing to load, nothing may frame them or post from them elsewhere.
+API_CSP = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+
+def site_csp(helpcenter: HelpCenterConfig, site_url: str) -> str:
+    """The Content-Security-Policy of the site's pages, from the config."""
+    chat = _chat_origins(helpcenter.chat)
+    sockets = [f"wss://{o.split('://', 1)[1]}" for o in chat if o.startswith("https://")]
+    endpoint = [o for o in [_origin(helpcenter.api_url)] if o]
+    site = [o for o in [_origin(site_url)] if o]
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'wasm-unsafe-eval'", *chat],
+        "style-src": ["'self'", "'unsafe-inline'", *chat],
+        "img-src": ["'self'", "data:", "https:", *chat],
+        "font-src": ["'self'", "data:", *chat],
+        "media-src": ["'self'", "https:"],
+        "frame-src": ["'self'", "https:", *chat],
+        "connect-src": ["'self'", *site, *endpoint, *chat, *sockets],
+        "form-action": ["'self'", *site, *endpoint],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(dict.fromkeys(sources))}"
+                     for name, sources in directives.items())
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The headers of a server: the site's CSP off the API's paths, the API's under them."""
+    site: str = API_CSP
+    api: str = API_CSP
+    common: dict[str, str] = field(default_factory=lambda: dict(COMMON))
+
+    @classmethod
+    def for_site(cls, helpcenter: HelpCenterConfig, site_url: str) -> "Policy":
+        return cls(site=site_csp(helpcenter, site_url))
+
+    def headers_for(self, path: str) -> list[tuple[bytes, bytes]]:
+        api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        headers = {**self.common, "Content-Security-Policy": self.api if api else self.site}
+        return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+App = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+               Awaitable[None]]
+
+
+class SecurityHeaders:
+    """ASGI middleware: the policy's headers on every HTTP response, a crash's 500 included.
+
+    A header the response sets itself wins. If the app fails before it answered, the 500 is sent
+    here, with the headers, and the exception goes on to be logged.
+    """
+
+    def __init__(self, app: App, policy: Policy = Policy()):
+        self.app, self.policy = app, policy
+
+    async def __call__(self, scope: Scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self.policy.headers_for(scope.get("path", ""))
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": _merged(message.get("headers", []), extra)}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await send_with_headers({"type": "http.response.start", "status": 500,
+                                         "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"Internal Server Error"})
+            raise
+
+
+def _merged(headers: Iterable[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]]):
+    headers = list(headers)
+    present = {name.lower() for name, _ in headers}
+    return headers + [(name, value) for name, value in extra if name not in present]
+
+
+def _origin(url: Any) -> str | None:
+    """scheme://host[:port] of an absolute http(s) URL; None for a path or anything else."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1].lower()}"
+
+
+def _chat_origins(chat) -> list[str]:
+    # The vendor's script, and where its adapter is told to find the rest (chatwoot's base_url).
+    wanted = [chat.script_url, chat.settings.get("base_url")] if chat.provider != "none" else []
+    return [o for o in (_origin(url) for url in wanted) if o]
