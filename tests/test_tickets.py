@@ -294,7 +294,7 @@ def test_text_that_is_not_unicode_is_refused_not_a_crash(client):
     response = client.post("/api/tickets", content=body,
                            headers={"content-type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["errors"]["body"]["code"] == "invalid_unicode"
+    assert response.json()["errors"]["name"]["code"] == "invalid_character"  # the field named
 
 
 def test_the_thank_you_page_speaks_the_customers_language(project, tmp_path):

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -26,7 +26,7 @@ from helpcenter.tickets.outbox import OutboxWorker
 from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter
 from helpcenter.tickets.invalid import Invalid
 from helpcenter.tickets.settings import Settings
-from helpcenter.tickets.store import Database, Store
+from helpcenter.tickets.store import Database, KeyReused, Store
 
 
 def create_app(settings: Settings, *, store: Store | None = None, worker: bool = True,
@@ -75,7 +75,8 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
     middleware.insert(0, Middleware(SecurityHeaders, policy=headers or Policy()))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={Invalid: _invalid, UnsupportedType: _unsupported,
-                                        BodyTooLarge: _body_too_large})
+                                        BodyTooLarge: _body_too_large, KeyReused: _key_reused,
+                                        ClientDisconnect: _disconnected})
     # Starlette's "add or drop the slash" redirect names the request's Host: a redirect to
     # anywhere. An API path is exact.
     app.router.redirect_slashes = False
@@ -94,3 +95,17 @@ async def _unsupported(request: Request, exc: UnsupportedType) -> Response:
 
 async def _body_too_large(request: Request, exc: BodyTooLarge) -> Response:
     return JSONResponse({"error": "request body too large"}, status_code=413)
+
+
+async def _key_reused(request: Request, exc: KeyReused) -> Response:
+    return await _invalid(request, Invalid.one(
+        "Idempotency-Key", "idempotency_key_reused",
+        "this Idempotency-Key was already used for a different request: send a new key for a "
+        "new request, or the first request unchanged to get its ticket"))
+
+
+async def _disconnected(request: Request, exc: ClientDisconnect) -> Response:
+    # The body ended short of its Content-Length: nobody is left to read an answer, but the
+    # client's mistake is not logged as the service's crash.
+    return JSONResponse({"error": "the request body ended before its Content-Length"},
+                        status_code=400)

@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from helpcenter.tickets.invalid import Invalid
@@ -71,19 +73,46 @@ async def payload(request: Request, max_files: int,
             data = json.loads(await request.body() or b"null")
         except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep too
             raise Invalid.one("body", "invalid_json", "the body is not valid JSON")
-        try:  # JSON may escape lone surrogates, which no database can store as text
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except (UnicodeEncodeError, RecursionError):
-            raise Invalid.one("body", "invalid_unicode", "the body contains invalid Unicode")
+        # Lone surrogates that JSON may escape are reported by field (values.unstorable).
         if not isinstance(data, dict):
             raise Invalid.one("body", "type", "the body must be a JSON object")
         return data, [], False
     if kind in (FORM, MULTIPART):
-        # One more than allowed of each, so that too many or too large is reported, not cut.
-        form = await request.form(max_files=max_files + 1, max_part_size=max_bytes + 1)
+        form = await _form(request, kind, max_files, max_bytes)
         return _nest(form), [f for f in form.getlist("attachments")
                              if isinstance(f, UploadFile) and f.filename], True
     raise UnsupportedType(kind)
+
+
+async def _form(request: Request, kind: str, max_files: int, max_bytes: int):
+    """The form, or its fault in the service's error shape, where Starlette would answer a
+    plain-text 400 (no boundary, a garbled body, too many parts) or quietly drop the part a
+    truncated body cut off."""
+    # One more than allowed of each, so that too many or too large is reported, not cut.
+    limits = {"max_files": max_files + 1, "max_part_size": max_bytes + 1}
+    try:
+        if kind == FORM:
+            return await request.form(**limits)
+        parser = _Multipart(request.headers, request.stream(), **limits)
+        form = await parser.parse()
+    except (HTTPException, MultiPartException) as exc:
+        reason = str(getattr(exc, "detail", None) or getattr(exc, "message", exc))
+        if reason.startswith("Too many files"):
+            raise Invalid.one("attachments", "too_many", f"at most {max_files} files")
+        raise Invalid.one("body", "invalid_form", f"the form data cannot be read: {reason}")
+    if not parser.ended:
+        await form.close()
+        raise Invalid.one("body", "invalid_form", "the form data ends before its closing "
+                                                  "boundary: the upload was cut off")
+    return form
+
+
+class _Multipart(MultiPartParser):
+    """Starlette's multipart parser, noting whether the closing boundary arrived."""
+    ended = False
+
+    def on_end(self) -> None:
+        self.ended = True
 
 
 def _nest(form) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, client_add
 from helpcenter.tickets.invalid import Invalid
 from helpcenter.tickets.settings import Settings
 from helpcenter.tickets.store import Attachment, NewTicket, Store
+from helpcenter.tickets.values import IDEMPOTENCY_KEY
 
 FEEDBACK_SCALE = 5
 EVENTS_SCALE = 20  # events arrive with every search: a wider allowance than tickets
@@ -94,9 +95,9 @@ class Handlers:
         """The validated ticket, or None when the request looks automated."""
         ticket = self.requests.ticket(data)
         key = request.headers.get("idempotency-key")
-        if key is not None and not (0 < len(key) <= 200):
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
             raise Invalid.one("Idempotency-Key", "invalid",
-                              "Idempotency-Key must be 1 to 200 characters")
+                              "Idempotency-Key must be 1 to 200 printable ASCII characters")
         ticket.idempotency_key = key
         if _looks_automated(data, self.settings):
             return None

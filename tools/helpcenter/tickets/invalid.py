@@ -46,6 +46,13 @@ class Invalid(Exception):
         return cls({key: {"code": code, "message": message}})
 
     @classmethod
+    def unstorable(cls, keys: list[str]) -> Invalid:
+        """Fields holding text no database stores (values.unstorable): U+0000, lone surrogates."""
+        return cls({key: {"code": "invalid_character",
+                          "message": f"{key} contains a character that cannot be stored "
+                                     f"(U+0000 or a lone surrogate)"} for key in keys})
+
+    @classmethod
     def from_validation(cls, exc: ValidationError) -> Invalid:
         """Pydantic's errors as the service's: one per field, the first found; an item of a
         list is reported on its list."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpcenter import __version__
-from helpcenter.tickets import requests
+from helpcenter.tickets import requests, values
 from helpcenter.tickets.settings import Settings
 
 REF = "#/components/schemas/{model}"
@@ -25,9 +25,12 @@ STORED = {"type": "object", "properties": {"id": {"type": "integer"}}}
 HEALTH = {"type": "object", "required": ["status"],
           "properties": {"status": {"const": "ok"}, "database": {"type": "string"}}}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
-                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "schema": {"type": "string", "pattern": values.IDEMPOTENCY_KEY.pattern},
                    "description": "Retries with the same key return the same ticket and never "
-                                  "create a second one."}
+                                  "create a second one. The same key with a different request "
+                                  "(another name, email, subject, message, locale, category, "
+                                  "custom field or attachment) is refused with 422 "
+                                  "`idempotency_key_reused`."}
 
 
 def document(settings: Settings) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from helpcenter.tickets.invalid import Invalid
 from helpcenter.tickets.settings import Settings
 from helpcenter.tickets.store import NewTicket
 from helpcenter.tickets.values import (EMAIL_ADDRESS, Count, Number, OneOf, Strings, Text,
-                                       Truncated, absent)
+                                       Truncated, absent, unstorable)
 
 CHANNELS = ("form", "chat")
 EVENT_TYPES = ("search", "suggestion_click", "deflection", "article_view", "form_open")
@@ -189,6 +189,9 @@ def _custom_field(name: str, kind: str, required: bool, max_length: int,
 
 
 def _validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    # Before the model: its errors would echo a lone surrogate (in a key) that no JSON encodes.
+    if bad := unstorable(data):
+        raise Invalid.unstorable(bad)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -31,6 +31,10 @@ from helpcenter.tickets.migrations import MIGRATIONS
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 MAX_GROUP = 512
+# What makes two requests with one Idempotency-Key the same: what the customer sent, with the
+# attachments. Not the context: the page measures it anew at each send (time since the first
+# search, articles read), so a retry's context differs from the first's.
+_COMPARED = ("name", "email", "subject", "message", "locale", "category", "fields")
 
 
 def now_iso() -> str:
@@ -64,6 +68,11 @@ class NewTicket:
     context: dict[str, Any] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     idempotency_key: str | None = None
+
+
+class KeyReused(Exception):
+    """An Idempotency-Key already made a ticket from a different request: a client bug that a
+    replay must not hide (the IETF httpapi idempotency draft answers 422)."""
 
 
 @dataclass
@@ -266,7 +275,7 @@ class Store:
 
     def _insert_ticket(self, cur, t: NewTicket, targets: list[str]) -> Saved:
         if t.idempotency_key:
-            existing = self._by_key(cur, t.idempotency_key)
+            existing = self._replay(cur, t)
             if existing:
                 return existing
         for _ in range(5):
@@ -284,7 +293,7 @@ class Store:
              json.dumps(t.context, ensure_ascii=False)))
         row = cur.fetchone()
         if row is None:
-            return self._by_key(cur, t.idempotency_key)
+            return self._replay(cur, t)
         ticket_id = row[0]
         for attachment in t.attachments:
             cur.execute(self.db.sql("INSERT INTO attachments (ticket_id, filename, content_type, "
@@ -297,11 +306,23 @@ class Store:
                                     "VALUES (?, ?, ?)"), (ticket_id, target, due))
         return Saved(ticket_id, reference, True)
 
-    def _by_key(self, cur, key: str) -> Saved | None:
-        cur.execute(self.db.sql("SELECT id, reference FROM tickets WHERE idempotency_key = ?"),
-                    (key,))
+    def _replay(self, cur, t: NewTicket) -> Saved | None:
+        """The ticket an earlier request with `t`'s key made, if any; `KeyReused` when that
+        request differs from `t`. Requests are compared as stored (checked and stripped, the
+        attachments byte for byte; `_COMPARED`), so a retry of the same body always matches."""
+        cur.execute(self.db.sql(f"SELECT {self.TICKET_COLUMNS} FROM tickets "
+                                f"WHERE idempotency_key = ?"), (t.idempotency_key,))
         row = cur.fetchone()
-        return Saved(row[0], row[1], False) if row else None
+        if row is None:
+            return None
+        first = self._ticket(row)
+        cur.execute(self.db.sql("SELECT filename, content_type, data FROM attachments "
+                                "WHERE ticket_id = ? ORDER BY id"), (first["id"],))
+        files = [(name, kind, bytes(data)) for name, kind, data in cur.fetchall()]
+        if ({key: first[key] for key in _COMPARED} != {key: getattr(t, key) for key in _COMPARED}
+                or files != [(a.filename, a.content_type, a.data) for a in t.attachments]):
+            raise KeyReused(t.idempotency_key)
+        return Saved(first["id"], first["reference"], False)
 
     # ---- reads -----------------------------------------------------------------------------
     TICKET_COLUMNS = ("id, reference, created_at, name, email, subject, message, locale, "

@@ -22,6 +22,11 @@ SPACE = " \t\r\n"
 NOT_BLANK = r"[^ \t\r\n]"
 EMAIL = re.compile(EMAIL_PATTERN)
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+# What no text column holds: PostgreSQL refuses U+0000 in text, and a lone surrogate (JSON's
+# "\ud800" spells one) is not Unicode at all, so neither database can encode it.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# An Idempotency-Key: printable ASCII (the draft's key is a Structured Fields string).
+IDEMPOTENCY_KEY = re.compile(r"^[ -~]{1,200}$")
 
 
 def absent(value: Any) -> bool:
@@ -107,6 +112,32 @@ def Number(code: str, minimum: float | None = None) -> Any:
     bound = {} if minimum is None else {"minimum": minimum}
     return Annotated[float, PlainValidator(number), WithJsonSchema({"anyOf": [
         {"type": "number", **bound}, {"type": "string", "pattern": NUMBER.pattern}]})]
+
+
+def unstorable(data: Any) -> list[str]:
+    """The fields of a JSON-shaped body whose text no database can store, in body order, named
+    as invalid.py names fields: an item of a list on its list, a bad key on the object that
+    holds it. Every string is seen, custom fields and context included; iterative, as a body
+    may nest as deep as the JSON parser allows."""
+    found: dict[str, None] = {}
+    stack: list[tuple[str, Any, bool]] = [("", data, False)]  # (path, value, inside a list)
+    while stack:
+        path, value, listed = stack.pop()
+        if isinstance(value, str):
+            bad = UNSTORABLE.search(value) is not None
+        elif isinstance(value, dict):
+            bad = any(UNSTORABLE.search(str(key)) for key in value)
+            if not bad:
+                stack.extend((path if listed else f"{path}.{key}".lstrip("."), item, listed)
+                             for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            bad = False
+            stack.extend((path, item, True) for item in reversed(value))
+        else:
+            bad = False
+        if bad:
+            found.setdefault(path or "body")
+    return list(found)
 
 
 def _strip(value: str) -> str:
