@@ -154,9 +154,11 @@ def test_the_documents_patterns_mean_the_same_in_python_and_ecma():
 
 def test_the_errors_page_names_a_custom_field_by_its_label_in_the_locale(tmp_path):
     settings = Settings(database=f"sqlite:///{tmp_path}/t.sqlite3", locales=["en", "fr"],
+                        site_url="https://help.example/",
                         fields=[FormField(name="device", label={"en": "Device", "fr": "Appareil"},
                                           type="select", options=["kettle"], required=True)])
     form = {**TICKET, "started_at": str(int((time.time() - 30) * 1000))}
     with TestClient(create_app(settings, worker=False)) as client:
-        page = client.post("/api/tickets", data=form, follow_redirects=False)
+        page = client.post("/api/tickets", data=form, follow_redirects=False,
+                           headers={"Origin": "https://help.example"})
     assert page.status_code == 422 and "Appareil" in page.text

@@ -394,7 +394,7 @@ def review(root: Path, host: str, port: int, accept_locale: str | None,
 
 @cli.group()
 def tickets() -> None:
-    """Read the tickets customers sent, and re-queue failed deliveries."""
+    """Read the tickets customers sent, release quarantined ones, re-queue failed deliveries."""
 
 
 database_option = click.option("--database", default=None, metavar="URL",
@@ -402,32 +402,40 @@ database_option = click.option("--database", default=None, metavar="URL",
 
 
 def _store(root: Path, database: str | None):
+    return _settings_and_store(root, database)[1]
+
+
+def _settings_and_store(root: Path, database: str | None):
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.tickets import settings as ticket_settings
     from helpcenter.tickets.store import Store
 
     settings = ticket_settings.from_project(root, {"database": database})
-    store = Store.open(settings.database)
-    return store
+    return settings, Store.open(settings.database)
 
 
 @tickets.command("list")
 @root_option
 @database_option
 @click.option("--limit", default=50, show_default=True, help="How many, newest last.")
-def tickets_list(root: Path, database: str | None, limit: int) -> None:
+@click.option("--quarantine", is_flag=True,
+              help="The requests held as looking automated (not forwarded) instead; "
+                   "`helpcenter tickets release REF` forwards one.")
+def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool) -> None:
     """One line per ticket."""
 
     store = _store(root, database)
-    total = store.count("tickets")
-    rows = store.tickets(limit=limit, offset=max(0, total - limit))
-    table = Table("id", "reference", "created", "locale", "email", "subject", "forwarded")
+    total = store.count("tickets", quarantined=quarantine)
+    rows = store.tickets(limit=limit, offset=max(0, total - limit), quarantined=quarantine)
+    table = Table("id", "reference", "created", "locale", "email", "subject",
+                  "why held" if quarantine else "forwarded")
     for t in rows:
         table.add_row(str(t["id"]), t["reference"], t["created_at"][:19], t["locale"],
                       escape(t["email"]), escape(t["subject"]),
+                      t["quarantine"] if quarantine else
                       ", ".join(f"{d['target']}: {d['status']}" for d in t["deliveries"]) or "-")
     out.print(table)
-    out.print(f"{len(rows)} of {total} ticket(s)")
+    out.print(f"{len(rows)} of {total} {'quarantined request' if quarantine else 'ticket'}(s)")
 
 
 @tickets.command("show")
@@ -465,6 +473,24 @@ def tickets_export(root: Path, database: str | None, fmt: str) -> None:
         # A cell starting with = + - @ would run as a formula in a spreadsheet: defuse it.
         writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
                          for k, v in row.items()})
+
+
+@tickets.command("release")
+@click.argument("ticket")
+@root_option
+@database_option
+def tickets_release(ticket: str, root: Path, database: str | None) -> None:
+    """Move a quarantined request (id or reference) into the normal flow: it is forwarded
+    to every target like any ticket."""
+    settings, store = _settings_and_store(root, database)
+    reference = store.release(ticket, settings.target_names)
+    if reference is None:
+        known = store.ticket(ticket) is not None
+        raise UserError(f"{ticket!r} is not in quarantine" if known else f"no ticket {ticket!r}",
+                        hint="`helpcenter tickets list --quarantine` shows the held requests")
+    targets = ", ".join(settings.target_names)
+    out.print(f"Released {reference}: " + (f"queued for {targets}; a running worker sends it now."
+                                          if targets else "no targets are configured."))
 
 
 @tickets.command("retry")

@@ -232,8 +232,14 @@ class TicketsConfig(Options):
     """Networks (e.g. 10.0.0.0/8) allowed to set X-Forwarded-For."""
     cors_origins: tuple[str, ...] = ()
     """Origins allowed to call the API from a browser, e.g. https://help.example.com."""
+    without_origin: Literal["json", "allow", "refuse"] = "json"
+    """A POST with neither Origin nor Referer (curl, scripts, help desk integrations, very old
+    browsers): `json` accepts it when its body is JSON (no browser sends cross-site JSON
+    without an Origin), `allow` accepts forms too, `refuse` none. A POST from another origin
+    than `site_url`'s and `cors_origins` is always refused."""
     min_fill_seconds: NonNegativeFloat = 3.0
-    """A form sent faster than this looks automated (measured by the page's script)."""
+    """A form sent faster than this looks automated and is quarantined (the page's script
+    measures the fill time on the browser's monotonic clock)."""
     honeypot_field: str = "website"
     """The hidden field only bots fill in."""
     captcha: Captcha | None = None

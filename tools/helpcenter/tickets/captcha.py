@@ -3,6 +3,10 @@
 Configured under `extra.helpcenter.tickets.captcha` with `provider` and `secret_env`. Turnstile
 and hCaptcha are verified by their siteverify endpoint (`verify_url` overrides it, for tests or
 a proxy); ALTCHA is verified locally with its HMAC key, no network call.
+
+A token the provider refuses is an unsolved challenge (422: the person can solve it again). A
+provider that cannot be reached says nothing about the person: `verify` answers None and the
+request is quarantined, not refused (no request a person sent is lost to an outage).
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ class Captcha:
         field, url = PROVIDERS[config.provider]
         return cls(config.provider, secret, config.verify_url or url, config.field or field)
 
-    async def verify(self, data: dict[str, Any], address: str) -> bool:
+    async def verify(self, data: dict[str, Any], address: str) -> bool | None:
+        """Whether the challenge was solved; None when the provider could not tell."""
         token = data.get(self.field)
         if not isinstance(token, str) or not token:
             return False
@@ -52,9 +57,11 @@ class Captcha:
             async with httpx.AsyncClient(timeout=10) as client:
                 response = await client.post(self.verify_url, data={
                     "secret": self.secret, "response": token, "remoteip": address})
+            if response.status_code >= 500:
+                return None
             return bool(response.json().get("success"))
         except (httpx.HTTPError, ValueError):
-            return False  # fail closed: an unverifiable challenge is an unsolved one
+            return None  # unverifiable: the handler quarantines the request
 
     def _altcha(self, token: str) -> bool:
         try:

@@ -1,23 +1,24 @@
 """The endpoints: what each POST checks and stores, and what it answers.
 
-Abuse protections run in this order on every POST: rate limit (per client address), content
-type and size (body.py), then the endpoint's own checks (honeypot and fill time for tickets).
-A write is acknowledged only after the store's commit returned.
+Abuse protections run in this order on every POST: origin (another site's page may not post
+for its visitors), rate limit (per client address), content type and size (body.py), then the
+endpoint's own checks. A ticket that looks automated (honeypot, fill time) is not refused: it
+is stored in quarantine and answered exactly as any other. A write is acknowledged only after
+the store's commit returned.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
+import ipaddress
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from helpcenter.tickets import pages, requests
-from helpcenter.tickets.body import JSON, payload
+from helpcenter.tickets.body import FORM, JSON, MULTIPART, payload
 from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.openapi import document
 from helpcenter.tickets.outbox import OutboxWorker
@@ -39,8 +40,12 @@ class Handlers:
         self.settings, self.store, self.outbox = settings, store, outbox
         self.limiter, self.captcha = limiter, captcha
         self.requests = requests.for_settings(settings)
+        # Where the help center's own pages are served from, and the origins it lets post.
+        self.origins = {o for o in map(_origin, [settings.site_url, *settings.cors_origins]) if o}
 
     async def create_ticket(self, request: Request) -> Response:
+        if (refused := self._cross_site(request)) is not None:
+            return refused
         if (refused := await self._limited(request, "tickets")) is not None:
             return refused
         data, uploads, is_form = await self._payload(request)
@@ -55,13 +60,9 @@ class Handlers:
             # Without JavaScript the browser shows what we answer: a page, in their language.
             return HTMLResponse(pages.errors_page(exc.errors, data.get("locale"), self.settings),
                                 status_code=422)
-        if ticket is None:
-            # Looks automated: look accepted, store nothing, but count it (the honeypot is not
-            # in the API document: it is a trap for bots filling the form).
-            await self.store.add_event(data["locale"], "spam_blocked", None, None, None, None)
-            fake = {"id": secrets.randbelow(10**6) + 1,
-                    "reference": "HC-" + secrets.token_hex(4).upper()}
-            return _created(fake, page, data["locale"])
+        # One path for every ticket, quarantined or not: the same commit, a reference from the
+        # same sequence, the same answer and about the same time, so a person the checks
+        # misjudged loses nothing and a bot cannot tell which check it tripped.
         saved = await self.store.create_ticket(ticket, self.settings.target_names)
         if self.outbox and saved.created:
             self.outbox.wake()
@@ -91,23 +92,28 @@ class Handlers:
 
     # ---- private ------------------------------------------------------------------------
     async def _checked_ticket(self, request: Request, data: dict[str, Any],
-                              uploads: list[UploadFile]) -> NewTicket | None:
-        """The validated ticket, or None when the request looks automated."""
+                              uploads: list[UploadFile]) -> NewTicket:
+        """The validated ticket, with why it is quarantined when it looks automated."""
         ticket = self.requests.ticket(data)
         key = request.headers.get("idempotency-key")
         if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
             raise Invalid.one("Idempotency-Key", "invalid",
                               "Idempotency-Key must be 1 to 200 printable ASCII characters")
         ticket.idempotency_key = key
-        if _looks_automated(data, self.settings):
-            return None
-        if self.captcha and not await self.captcha.verify(data, self._client(request)):
-            raise Invalid.one("captcha", "captcha_failed", "the challenge was not solved")
+        ticket.quarantine = _looks_automated(data, self.settings)
+        if self.captcha:  # checked whatever the other checks found: the answer tells nothing
+            solved = await self.captcha.verify(data, self._client(request))
+            if solved is False:
+                raise Invalid.one("captcha", "captcha_failed", "the challenge was not solved")
+            if solved is None and ticket.quarantine is None:
+                ticket.quarantine = "captcha_unverified"  # the provider could not be reached
         ticket.attachments = await _attachments(uploads, self.settings)
         return ticket
 
     async def _stored(self, request: Request, bucket: str, scale: int, check, write) -> Response:
-        """Feedback and events: limit, validate, store, 201 with the new id."""
+        """Feedback and events: origin, limit, validate, store, 201 with the new id."""
+        if (refused := self._cross_site(request)) is not None:
+            return refused
         if (refused := await self._limited(request, bucket, scale=scale)) is not None:
             return refused
         data, _, _ = await self._payload(request)
@@ -124,28 +130,88 @@ class Handlers:
         return JSONResponse({"error": "too many requests"}, status_code=429,
                             headers={"Retry-After": str(wait)})
 
+    def _cross_site(self, request: Request) -> Response | None:
+        """403 for a POST that another site's page sent (a cross-site form or fetch), so no
+        site can file tickets, votes or events through its visitors' browsers.
+
+        Accepted: the origin of `site_url` and of `cors_origins`; the request's own origin
+        when its Host is an IP address or localhost (`helpcenter serve`, a phone on the LAN:
+        DNS rebinding needs a name, so an address cannot be another site). Browsers send
+        Origin with every POST; without one the Referer's origin stands in, and without both
+        `without_origin` decides (scripts and help desk integrations send neither).
+        """
+        header = request.headers.get("origin")
+        if header is None and (referer := request.headers.get("referer")):
+            header = _origin(referer) or "null"
+        if header is None:
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            rule = self.settings.without_origin
+            if rule == "allow" or (rule == "json" and kind not in (FORM, MULTIPART)):
+                return None  # no browser sends JSON cross-site without Origin; others: 415
+            return JSONResponse({"error": "a POST needs an Origin header here: send it, or "
+                                          "send JSON (extra.helpcenter.tickets.without_origin)"},
+                                status_code=403)
+        origin = _origin(header)
+        if origin and (origin in self.origins or origin == _own_origin(request)):
+            return None
+        return JSONResponse({"error": f"requests from {header[:200]!r} are not accepted: only "
+                                      f"the help center's own pages (site_url) and "
+                                      f"extra.helpcenter.tickets.cors_origins may post here"},
+                            status_code=403)
+
     def _client(self, request: Request) -> str:
         peer = request.client.host if request.client else None
         return client_address(peer, request.headers.get("x-forwarded-for"),
                               self.settings.trusted_proxies)
 
 
-def _looks_automated(data: dict[str, Any], settings: Settings) -> bool:
-    """The honeypot was filled, or the form was sent faster than a person types.
+def _looks_automated(data: dict[str, Any], settings: Settings) -> str | None:
+    """Why the request looks automated (the quarantine's reason), or None.
 
-    The fill time is checked when the page's script sent it; a static page without JavaScript
-    cannot know when it was shown, so there the honeypot and the rate limit stand alone.
+    `fill_ms` is the time from showing the form to sending it, measured by the page's script
+    with `performance.now()`: the browser's monotonic clock, one clock at both ends, so a device
+    clock that is minutes or hours off changes nothing. We never compare a time the browser
+    sends with ours. `started_at` (the device's epoch time, from pages cached before fill_ms)
+    is accepted and never judged: it only says how the device's clock is set. A page without
+    JavaScript sends neither; there the honeypot and the rate limit stand alone.
     """
     if str(data.get(settings.honeypot_field) or "").strip():
-        return True
-    started = data.get("started_at")
-    if started is None:
-        return False
+        return "honeypot"
+    fill_ms = data.get("fill_ms")
+    if fill_ms is None:
+        return None
     try:
-        elapsed = time.time() - float(started) / 1000
+        seconds = float(fill_ms) / 1000
     except (TypeError, ValueError):
-        return True
-    return elapsed < settings.min_fill_seconds
+        return "fill_time_unreadable"
+    return "too_fast" if seconds < settings.min_fill_seconds else None
+
+
+def _origin(url: str | None) -> str | None:
+    """scheme://host[:port] of an http(s) URL as browsers write Origin (lower case, no default
+    port), or None."""
+    try:
+        parts = urlsplit(url or "")
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme not in ("http", "https") or not host:
+        return None
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def _own_origin(request: Request) -> str | None:
+    """The origin the request was sent to, when its Host is an address or localhost."""
+    origin = _origin(f"{request.url.scheme}://{request.headers.get('host', '')}/")
+    host = urlsplit(origin or "").hostname or ""
+    if host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return None
+    return origin
 
 
 async def _attachments(uploads: list[UploadFile], settings: Settings) -> list[Attachment]:

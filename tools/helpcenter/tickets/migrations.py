@@ -13,6 +13,12 @@ _REPORT_INDEXES = [
     "CREATE INDEX feedback_time ON feedback (created_at)",
 ]
 
+_QUARANTINE = [
+    "ALTER TABLE tickets ADD COLUMN quarantine TEXT",
+    "ALTER TABLE tickets ADD COLUMN released_at TEXT",
+    "CREATE INDEX tickets_quarantine ON tickets (quarantine)",
+]
+
 # (version, description, {dialect: [statements]})
 MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     (1, "tickets, attachments, outbox, feedback, events", {
@@ -88,4 +94,8 @@ MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     # `helpcenter report` reads events by type and period; `helpcenter events prune` by age.
     (2, "indexes for reports and retention", {
         "sqlite": _REPORT_INDEXES, "postgresql": _REPORT_INDEXES}),
+    # A request judged automated is kept, not discarded: `quarantine` holds why (NULL: the
+    # normal flow). It has no outbox rows until `helpcenter tickets release` gives it some.
+    (3, "quarantine for requests that look automated", {
+        "sqlite": _QUARANTINE, "postgresql": _QUARANTINE}),
 ]

@@ -89,9 +89,13 @@ class TicketRequest(_Request):
     category: Text(100) | None = None
     fields: TicketFields = Field(default={}, validate_default=True)
     context: Context = Field(default={}, validate_default=True)
+    fill_ms: Number("type", minimum=0) | None = None
+    """Milliseconds from showing the form to sending it, measured in the browser on its
+    monotonic clock (`performance.now()`); under the minimum fill time the ticket is kept in
+    quarantine (handlers.py)."""
     started_at: Number("type", minimum=0) | None = None
-    """Epoch milliseconds when the form was shown; faster than the minimum fill time looks
-    automated."""
+    """Epoch milliseconds when the form was shown, sent by pages cached before `fill_ms`:
+    accepted, never judged (a device clock may be hours off)."""
 
     def new_ticket(self) -> NewTicket:
         return NewTicket(name=self.name, email=self.email, subject=self.subject,

@@ -38,6 +38,9 @@ class Settings:
     rate_limit_seconds: int = _DEFAULTS.rate_limit.per_seconds
     trusted_proxies: list[str] = field(default_factory=list)
     cors_origins: list[str] = field(default_factory=list)
+    # The help center's own address (mkdocs.yml's site_url): its origin may always post.
+    site_url: str | None = None
+    without_origin: str = _DEFAULTS.without_origin
     min_fill_seconds: float = _DEFAULTS.min_fill_seconds
     honeypot_field: str = _DEFAULTS.honeypot_field
     captcha: Captcha | None = None
@@ -78,6 +81,7 @@ def from_config(config: TicketsConfig, **runtime: Any) -> Settings:
         rate_limit_requests=config.rate_limit.requests,
         rate_limit_seconds=config.rate_limit.per_seconds,
         trusted_proxies=list(config.trusted_proxies), cors_origins=list(config.cors_origins),
+        without_origin=config.without_origin,
         min_fill_seconds=config.min_fill_seconds, honeypot_field=config.honeypot_field,
         captcha=config.captcha, targets=list(config.targets), max_attempts=config.max_attempts,
         redis=config.redis, events_retention_days=config.events_retention_days, **runtime)
@@ -92,6 +96,7 @@ def from_project(root: Path, overrides: dict[str, Any] | None = None,
         strings, _ = ui_strings.load(project)
         settings = from_config(
             project.helpcenter.tickets, locales=project.codes, ui=strings,
+            site_url=project.site_url,
             directions={loc.code: loc.direction for loc in project.locales})
         base = project.root
     else:

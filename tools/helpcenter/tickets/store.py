@@ -68,6 +68,9 @@ class NewTicket:
     context: dict[str, Any] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
     idempotency_key: str | None = None
+    quarantine: str | None = None
+    """Why the request looks automated (`honeypot`, `too_fast`, …): it is stored like any
+    ticket but not forwarded until released. None: the normal flow."""
 
 
 class KeyReused(Exception):
@@ -284,13 +287,16 @@ class Store:
             if not cur.fetchone():
                 break
         # ON CONFLICT: another instance may have committed the same key a moment ago.
+        # A quarantined request takes its id and reference from the same sequence and alphabet
+        # as any other: nothing in the answer tells a suspected bot apart.
         cur.execute(self.db.sql(
             "INSERT INTO tickets (reference, idempotency_key, created_at, name, email, subject, "
-            "message, locale, category, fields, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "message, locale, category, fields, context, quarantine) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"),
             (reference, t.idempotency_key, now_iso(), t.name, t.email, t.subject, t.message,
              t.locale, t.category, json.dumps(t.fields, ensure_ascii=False),
-             json.dumps(t.context, ensure_ascii=False)))
+             json.dumps(t.context, ensure_ascii=False), t.quarantine))
         row = cur.fetchone()
         if row is None:
             return self._replay(cur, t)
@@ -300,11 +306,16 @@ class Store:
                                     "size, data) VALUES (?, ?, ?, ?, ?)"),
                         (ticket_id, attachment.filename, attachment.content_type,
                          len(attachment.data), attachment.data))
+        if t.quarantine is None:  # a quarantined one is forwarded only once released
+            self._queue_deliveries(cur, ticket_id, targets)
+        return Saved(ticket_id, reference, True)
+
+    def _queue_deliveries(self, cur, ticket_id: int, targets: list[str]) -> None:
         due = now_ms()
         for target in targets:  # the outbox row commits with the ticket, or neither does
             cur.execute(self.db.sql("INSERT INTO outbox (ticket_id, target, next_attempt_at) "
-                                    "VALUES (?, ?, ?)"), (ticket_id, target, due))
-        return Saved(ticket_id, reference, True)
+                                    "VALUES (?, ?, ?) ON CONFLICT (ticket_id, target) DO NOTHING"),
+                        (ticket_id, target, due))
 
     def _replay(self, cur, t: NewTicket) -> Saved | None:
         """The ticket an earlier request with `t`'s key made, if any; `KeyReused` when that
@@ -326,10 +337,13 @@ class Store:
 
     # ---- reads -----------------------------------------------------------------------------
     TICKET_COLUMNS = ("id, reference, created_at, name, email, subject, message, locale, "
-                      "category, fields, context")
+                      "category, fields, context, quarantine, released_at")
 
-    def tickets(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        sql = f"SELECT {self.TICKET_COLUMNS} FROM tickets ORDER BY id"
+    def tickets(self, limit: int | None = None, offset: int = 0,
+                quarantined: bool = False) -> list[dict[str, Any]]:
+        """Tickets in the normal flow, oldest first; with `quarantined`, those held instead."""
+        held = "IS NOT NULL" if quarantined else "IS NULL"
+        sql = f"SELECT {self.TICKET_COLUMNS} FROM tickets WHERE quarantine {held} ORDER BY id"
         params: tuple = ()
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
@@ -342,7 +356,7 @@ class Store:
         return rows
 
     def ticket(self, ident: str) -> dict[str, Any] | None:
-        column, value = ("id", int(ident)) if ident.isdigit() else ("reference", ident.upper())
+        column, value = _ident(ident)
         with self.connection() as conn:
             cur = conn.cursor()
             cur.execute(self.db.sql(f"SELECT {self.TICKET_COLUMNS} FROM tickets "
@@ -361,12 +375,32 @@ class Store:
                                     "WHERE ticket_id = ? ORDER BY id"), (ticket_id,))
             return [Attachment(r[0], r[1], bytes(r[2])) for r in cur.fetchall()]
 
-    def count(self, table: str) -> int:
+    def count(self, table: str, quarantined: bool = False) -> int:
+        """Rows of `table`; of tickets, those in the normal flow (or those held, `quarantined`)."""
         assert table in ("tickets", "feedback", "events", "outbox", "attachments")
+        where = ""
+        if table == "tickets":
+            where = f" WHERE quarantine IS {'NOT NULL' if quarantined else 'NULL'}"
         with self.connection() as conn:
             cur = conn.cursor()
-            cur.execute(f"SELECT COUNT(*) FROM {table}")
+            cur.execute(f"SELECT COUNT(*) FROM {table}{where}")
             return cur.fetchone()[0]
+
+    def release(self, ident: str, targets: list[str]) -> str | None:
+        """Move a quarantined ticket (id or reference) into the normal flow, queued for every
+        target; its reference, or None when no ticket by that name is held."""
+        column, value = _ident(ident)
+        with self.connection() as conn:
+            cur = conn.cursor()
+            cur.execute(self.db.begin())
+            cur.execute(self.db.sql(f"UPDATE tickets SET quarantine = NULL, released_at = ? "
+                                    f"WHERE {column} = ? AND quarantine IS NOT NULL "
+                                    f"RETURNING id, reference"), (now_iso(), value))
+            row = cur.fetchone()
+            if row:
+                self._queue_deliveries(cur, row[0], targets)
+            cur.execute("COMMIT")
+        return row[1] if row else None
 
     def _ticket(self, row) -> dict[str, Any]:
         keys = [k.strip() for k in self.TICKET_COLUMNS.split(",")]
@@ -446,3 +480,8 @@ class Store:
         cur.execute(self.db.begin())
         cur.execute(self.db.sql(sql), params)
         cur.execute("COMMIT")
+
+
+def _ident(ident: str) -> tuple[str, Any]:
+    """A ticket named by its id or its reference, as a column and a value."""
+    return ("id", int(ident)) if ident.isdigit() else ("reference", ident.upper())

@@ -471,7 +471,10 @@
   function enhanceForm(form) {
     var summary = document.getElementById("hc-form-summary");
     var status = document.getElementById("hc-form-status");
-    var started = Date.now();
+    // The fill time is measured on the browser's monotonic clock (performance.now(), from the
+    // form being shown to its sending): the service never compares the device's clock with its
+    // own, so a clock set hours off cannot make a person look like a bot.
+    var shown = performance.now();
     var draftKey = "helpcenter.draft." + config.locale;
     form.noValidate = true;  // our messages, in the page's language, replace the browser's
 
@@ -499,7 +502,7 @@
       event.preventDefault();
       var errors = validate(form);
       if (showErrors(form, summary, errors)) return;
-      var body = ticketBody(form, started);
+      var body = ticketBody(form, Math.round(performance.now() - shown));
       var files = form.elements.attachments ? Array.prototype.slice.call(form.elements.attachments.files) : [];
       var key = form.dataset.key || (form.dataset.key = newKey());
       var button = form.querySelector("button[type=submit]");
@@ -528,8 +531,8 @@
     });
   }
 
-  function ticketBody(form, started) {
-    var body = { locale: config.locale, context: visitContext("form"), started_at: started, fields: {} };
+  function ticketBody(form, fillMs) {
+    var body = { locale: config.locale, context: visitContext("form"), fill_ms: fillMs, fields: {} };
     Array.prototype.forEach.call(form.elements, function (input) {
       if (!input.name || input.type === "file" || input.type === "submit") return;
       if (input.name.indexOf("fields.") === 0) {
