@@ -85,8 +85,10 @@ def test_root_picks_a_language_and_lists_them_without_javascript(built):
     html = (built[0] / "site/index.html").read_text(encoding="utf-8")
     for code in LOCALES:
         assert f'href="{code}/"' in html
-    assert "navigator.languages" in html
-    assert "localStorage" in html
+    # The choice is the theme's script (a file: the CSP allows no inline script).
+    assert 'data-hc-step="root"' in html and '"ja"' in html
+    early = (built[0] / "site/assets/helpcenter-early.js").read_text(encoding="utf-8")
+    assert "navigator.languages" in early and "localStorage" in early
 
 
 def test_sitemap_lists_every_locale_with_alternates(built):

@@ -60,8 +60,9 @@ def site_csp(helpcenter: HelpCenterConfig, site_url: str) -> str:
 
 @dataclass(frozen=True)
 class Policy:
-    """The headers of a server: the site's CSP off the API's paths, the API's under them."""
-    site: str = API_CSP
+    """The headers of a server: the site's CSP off the API's paths, the API's under them.
+    Without a config, the site's policy is the one of a help center with none."""
+    site: str = field(default_factory=lambda: site_csp(HelpCenterConfig(), ""))
     api: str = API_CSP
     common: dict[str, str] = field(default_factory=lambda: dict(COMMON))
 
@@ -88,8 +89,8 @@ class SecurityHeaders:
     here, with the headers, and the exception goes on to be logged.
     """
 
-    def __init__(self, app: App, policy: Policy = Policy()):
-        self.app, self.policy = app, policy
+    def __init__(self, app: App, policy: Policy | None = None):
+        self.app, self.policy = app, policy or Policy()
 
     async def __call__(self, scope: Scope, receive, send) -> None:
         if scope["type"] != "http":
