@@ -317,3 +317,108 @@ def test_a_content_length_longer_than_the_body_is_no_crash(live, caplog):
         time.sleep(0.3)  # the server notices the closed connection
     crashes = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not crashes, [r.getMessage() for r in crashes]
+
+
+# ---- attachments: typed by their bytes, named safely ---------------------------------------
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+# A PNG whose text chunk is a page: a browser told it is HTML runs it.
+POLYGLOT = (PNG[:33] + b"\x00\x00\x00\x2ctEXtComment\x00<script>alert(document.domain)</script>"
+            + b"\x00\x00\x00\x00" + PNG[33:])
+
+
+def upload(client, name: bytes, data: bytes, declared: bytes = b"image/png"):
+    """A ticket with one file, the part's header written byte for byte."""
+    fields = b"".join(b'--XX\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+                      % (k.encode(), v.encode()) for k, v in flat(
+                          {k: v for k, v in TICKET.items() if k != "context"}))
+    part = (b'--XX\r\nContent-Disposition: form-data; name="attachments"; filename="%s"\r\n'
+            b"Content-Type: %s\r\n\r\n%s\r\n--XX--\r\n" % (name, declared, data))
+    return client.post("/api/tickets", content=fields + part, headers={
+        **FORM_HEADERS, "content-type": "multipart/form-data; boundary=XX; charset=utf-8"})
+
+
+def stored_file(client) -> dict:
+    [ticket] = client.app.state.store.tickets()
+    [meta] = ticket["attachments"]
+    return meta
+
+
+@pytest.mark.parametrize("data, declared", [
+    (HTML, b"image/png"),                                 # a page labelled as an image
+    (POLYGLOT, b"image/png"),                             # a PNG that is also a page
+    (PNG + b"<html><script>alert(1)</script>", b"image/png"),  # a page after the image
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', b"image/png"),
+    (b"\n  <!doctype html><p>hi", b"text/plain"),         # text that sniffs as a page
+    (b"<?xml version='1.0'?><x/>", b"text/plain"),
+    ("<p>report</p>\n<script>x()</script>".encode("utf-16"), b"text/plain"),
+    (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", b"image/png"),  # a program
+    (b"\x00\x01\x02binary", b"text/plain"),
+], ids=["html", "polyglot", "html-after-iend", "svg", "text-html", "xml", "utf16-html", "exe",
+        "binary-as-text"])
+def test_an_attachment_is_judged_by_its_bytes_not_its_label(client, data, declared):
+    response = upload(client, b"shot.png", data, declared)
+    assert response.status_code == 422 and error_shaped(response), response.text
+    assert response.json()["errors"]["attachments"]["code"] == "type_not_allowed"
+    assert count(client, "tickets") == 0
+
+
+@pytest.mark.parametrize("name, data, declared, kind, stored", [
+    (b"photo.jpg", PNG, b"image/jpeg", "image/png", "photo.jpg.png"),   # the bytes win
+    (b"scan", JPEG, b"application/octet-stream", "image/jpeg", "scan.jpg"),
+    (b"invoice", PDF, b"application/pdf", "application/pdf", "invoice.pdf"),
+    (b"app.log", b"12:00 started\n12:01 \x1b[31mfailed\x1b[0m\n", b"text/x-log", "text/plain",
+     "app.log"),
+    (b"page.html", b"just words", b"text/html", "text/plain", "page.html.txt"),
+], ids=["png-as-jpeg", "octet-stream", "pdf", "log", "text-named-html"])
+def test_an_allowed_attachment_is_stored_with_the_type_its_bytes_have(client, name, data,
+                                                                      declared, kind, stored):
+    response = upload(client, name, data, declared)
+    assert response.status_code == 201, response.text
+    assert stored_file(client) == {"filename": stored, "content_type": kind, "size": len(data)}
+
+
+@pytest.mark.parametrize("sent, stored", [
+    ("../../etc/passwd.png", "passwd.png"),
+    ("C:shot.png", "C_shot.png"),                           # a drive, not a folder
+    ("invoice\u202egnp.exe", "invoicegnp.exe.png"),        # a right-to-left override
+    ("\u2066report\u2069\u200f.png", "report.png"),         # isolates and marks
+    ("a\x01b\x1b[2J\x7fc.png", "ab[2Jc.png"),               # control characters
+    (".htaccess", "htaccess.png"),                          # no leading dots
+    ("...", "attachment.png"),
+    ("\u202e", "attachment.png"),                           # nothing left: the fallback
+    ("con.png", "_con.png"),                                # a device name on Windows
+    ('what?<>:"|*.png', "what_______.png"),
+    ("  screen   shot .png", "screen shot.png"),
+])
+def test_an_attachment_keeps_only_a_safe_base_name(client, sent, stored):
+    response = upload(client, sent.encode("utf-8"), PNG)
+    assert response.status_code == 201, response.text
+    assert stored_file(client)["filename"] == stored
+
+
+def test_a_long_attachment_name_is_cut_to_its_bound_and_keeps_its_extension(client):
+    response = upload(client, ("スクリーンショット" * 20 + ".png").encode("utf-8"), PNG)
+    assert response.status_code == 201
+    name = stored_file(client)["filename"]
+    assert name.startswith("スクリーンショット") and name.endswith(".png")
+    assert 190 < len(name.encode("utf-8")) <= 200
+
+
+def test_help_desks_get_safe_names_even_for_files_stored_before(monkeypatch):
+    from helpcenter.tickets import targets
+    from helpcenter.tickets.store import Attachment
+
+    old = [Attachment("../../\u202egnp.exe", "image/png", PNG)]
+    ticket = {"reference": "HC-ABCD2345", "subject": "s", "name": "n", "email": "n@example.com",
+              "locale": "en", "message": "m"}
+    mail = targets.build({"type": "email", "name": "mail", "host": "127.0.0.1",
+                          "sender": "help@example.com", "to": "desk@example.com"})
+    assert [p.get_filename() for p in mail.message(ticket, old, "k").iter_attachments()] == [
+        "gnp.exe"]
+    monkeypatch.setenv("ZAMMAD_TOKEN", "t")
+    zammad = targets.build({"type": "zammad", "name": "z", "url": "https://desk.example",
+                            "token_env": "ZAMMAD_TOKEN"})
+    assert [a["filename"] for a in zammad.payload(ticket, old, "k")["article"]["attachments"]] \
+        == ["gnp.exe"]

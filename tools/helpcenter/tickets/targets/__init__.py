@@ -14,9 +14,10 @@ from typing import Any, Mapping
 from helpcenter.config.tickets import Target as TargetConfig, parse_target
 from helpcenter.tickets.targets import email, freshdesk, webhook, zammad, zendesk
 from helpcenter.tickets.targets.base import (DeliveryError, Target, check_response, retry_after,
-                                             secret)
+                                             safe_names, secret)
 
-__all__ = ["DeliveryError", "Target", "build", "check_response", "retry_after", "secret"]
+__all__ = ["DeliveryError", "Target", "build", "check_response", "retry_after", "safe_names",
+           "secret"]
 
 CLASSES = {"webhook": webhook.Webhook, "zendesk": zendesk.Zendesk,
            "freshdesk": freshdesk.Freshdesk, "zammad": zammad.Zammad, "email": email.Email}

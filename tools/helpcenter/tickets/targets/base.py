@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from helpcenter.errors import UserError
+from helpcenter.tickets.files import safe_name
 from helpcenter.tickets.store import Attachment
 
 
@@ -23,6 +24,13 @@ class Target(Protocol):
     name: str
 
     def send(self, ticket: dict[str, Any], attachments: list[Attachment], key: str) -> None: ...
+
+
+def safe_names(attachments: list[Attachment]) -> list[Attachment]:
+    """The attachments under safe base names (files.safe_name), as a help desk shows and an
+    agent saves them. The service stores them so; this keeps rows stored before it did from
+    reaching a desk with `../`, control characters or bidirectional overrides."""
+    return [Attachment(safe_name(a.filename), a.content_type, a.data) for a in attachments]
 
 
 def secret(name: str, variable: str) -> str:

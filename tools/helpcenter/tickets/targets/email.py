@@ -23,7 +23,7 @@ from typing import Any
 
 from helpcenter.config.tickets import EmailTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets.base import DeliveryError, secret
+from helpcenter.tickets.targets.base import DeliveryError, safe_names, secret
 from helpcenter.tickets.targets.text import ticket_text
 
 # RFC 5322 atext minus "=", which escapes everything else: the id stays injective in the key.
@@ -74,7 +74,7 @@ class Email:
         msg["Date"] = formatdate(localtime=False)
         msg["X-Helpcenter-Reference"] = _one_line(ticket["reference"])
         msg.set_content(ticket_text(ticket))
-        for a in attachments:
+        for a in safe_names(attachments):
             maintype, _, subtype = a.content_type.partition("/")
             if not maintype or not subtype:
                 maintype, subtype = "application", "octet-stream"

@@ -20,7 +20,7 @@ import httpx
 
 from helpcenter.config.tickets import FreshdeskTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, safe_names, secret
 from helpcenter.tickets.targets.text import MAX_TAG, key_tag, ticket_text
 
 def html(text: str) -> str:
@@ -58,7 +58,7 @@ class Freshdesk:
                     data = {**{k: str(v) for k, v in fields.items() if k != "tags"},
                             "tags[]": fields["tags"]}
                     files = [("attachments[]", (a.filename, a.data, a.content_type))
-                             for a in attachments]
+                             for a in safe_names(attachments)]
                     response = http.post("/api/v2/tickets", data=data, files=files)
                 else:
                     response = http.post("/api/v2/tickets", json=fields)

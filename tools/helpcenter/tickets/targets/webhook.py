@@ -12,7 +12,7 @@ import httpx
 
 from helpcenter.config.tickets import WebhookTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, safe_names, secret
 
 SIGNATURE_HEADER = "X-Helpcenter-Signature"
 
@@ -31,7 +31,7 @@ class Webhook:
     def send(self, ticket: dict[str, Any], attachments: list[Attachment], key: str) -> None:
         payload = {"ticket": ticket, "attachments": [
             {"filename": a.filename, "content_type": a.content_type,
-             "data_base64": base64.b64encode(a.data).decode()} for a in attachments]}
+             "data_base64": base64.b64encode(a.data).decode()} for a in safe_names(attachments)]}
         body = json.dumps(payload, ensure_ascii=False, default=str).encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": key,
                    SIGNATURE_HEADER: sign(body, self.key)}

@@ -24,7 +24,7 @@ import httpx
 
 from helpcenter.config.tickets import ZammadTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, safe_names, secret
 from helpcenter.tickets.targets.text import key_tag, ticket_text
 
 
@@ -53,7 +53,8 @@ class Zammad:
                 "content_type": "text/plain",
                 "sender": "Customer",
                 "attachments": [{"filename": a.filename, "mime-type": a.content_type,
-                                 "data": base64.b64encode(a.data).decode()} for a in attachments],
+                                 "data": base64.b64encode(a.data).decode()}
+                                for a in safe_names(attachments)],
             },
         }
 

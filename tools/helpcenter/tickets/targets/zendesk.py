@@ -27,7 +27,7 @@ import httpx
 
 from helpcenter.config.tickets import ZendeskTarget
 from helpcenter.tickets.store import Attachment
-from helpcenter.tickets.targets.base import DeliveryError, check_response, secret
+from helpcenter.tickets.targets.base import DeliveryError, check_response, safe_names, secret
 from helpcenter.tickets.targets.text import ticket_text
 
 KEY_LIFETIME = 2 * 3600  # seconds Zendesk remembers an Idempotency-Key
@@ -87,7 +87,7 @@ class Zendesk:
         if self.api == "tickets" and self._exists(http, key):
             return
         uploads = []
-        for a in attachments:
+        for a in safe_names(attachments):
             response = http.post("/api/v2/uploads.json", params={"filename": a.filename},
                                  content=a.data, headers={"Content-Type": a.content_type})
             check_response(response, f"zendesk {self.base} upload {a.filename!r}")
