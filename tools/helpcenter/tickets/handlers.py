@@ -148,9 +148,9 @@ class Handlers:
             rule = self.settings.without_origin
             if rule == "allow" or (rule == "json" and kind not in (FORM, MULTIPART)):
                 return None  # no browser sends JSON cross-site without Origin; others: 415
-            return JSONResponse({"error": "a POST needs an Origin header here: send it, or "
-                                          "send JSON (extra.helpcenter.tickets.without_origin)"},
-                                status_code=403)
+            need = "an Origin header, or a JSON body" if rule == "json" else "an Origin header"
+            return JSONResponse({"error": f"a POST needs {need} here (extra.helpcenter.tickets"
+                                          f".without_origin: {rule})"}, status_code=403)
         origin = _origin(header)
         if origin and (origin in self.origins or origin == _own_origin(request)):
             return None
