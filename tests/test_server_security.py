@@ -267,8 +267,7 @@ def test_the_site_policy_follows_the_chat_vendor_and_the_ticket_endpoint():
         "api_url": "https://api.acme.example/api",
         "chat": {"provider": "chatwoot", "script_url": "https://chat.vendor.example/sdk.js",
                  "settings": {"base_url": "https://app.chatwoot.example", "website_token": "t"}}})
-    policy = dict(part.split(" ", 1) for part in site_csp(config, "https://help.acme.example/")
-                  .split("; "))
+    policy = directives(config)
     scripts = policy["script-src"].split()
     assert {"'self'", "https://chat.vendor.example", "https://app.chatwoot.example"} <= set(scripts)
     assert "https://api.acme.example" in policy["connect-src"].split()
@@ -276,9 +275,18 @@ def test_the_site_policy_follows_the_chat_vendor_and_the_ticket_endpoint():
     assert "wss://app.chatwoot.example" in policy["connect-src"].split()
     assert "'unsafe-inline'" not in scripts
 
-    plain = dict(part.split(" ", 1) for part in site_csp(HelpCenterConfig(), "https://h.example/")
-                 .split("; "))
+    plain = directives(HelpCenterConfig())
     assert plain["script-src"] == "'self' 'wasm-unsafe-eval'"  # no vendor: nobody else's script
+
+    # A built-in vendor also gets the hosts its CSP page lists: Crisp's socket, its blob: worker.
+    crisp = directives(HelpCenterConfig.model_validate(
+        {"chat": {"provider": "crisp", "script_url": "https://client.crisp.chat/l.js"}}))
+    assert "wss://*.relay.crisp.chat" in crisp["connect-src"].split()
+    assert {"'self'", "blob:"} <= set(crisp["worker-src"].split())
+
+
+def directives(config: HelpCenterConfig) -> dict[str, str]:
+    return dict(part.split(" ", 1) for part in site_csp(config, "https://h.example/").split("; "))
 
 
 # ---- the CSP in a browser ------------------------------------------------------------------

@@ -6,14 +6,16 @@ no framing, the origin only as a referrer, and a Content-Security-Policy. The AP
 their policy allows nothing; the site's is derived from the config, so it follows a change of
 chat vendor or ticket endpoint without a second list:
 
-- scripts: the site's own files and the chat vendor's script (`extra.helpcenter.chat`), no
-  inline script (the theme has none) and no eval, except WebAssembly (Pagefind's search);
-- connections and form posts: the site itself, `site_url` and the ticket endpoint (`api_url`);
+- scripts: the site's own files and the chat vendor's (`extra.helpcenter.chat`: the origin of
+  `script_url` and of chatwoot's `base_url`, and for a built-in vendor the hosts its own CSP
+  page lists), no inline script (the theme has none) and no eval, except WebAssembly
+  (Pagefind's search);
+- connections and form posts: the site itself, `site_url`, the ticket endpoint (`api_url`) and
+  the chat vendor;
 - styles inline as well (Material and Markdown's `attr_list` write `style` attributes), images,
   media and frames from any HTTPS source, as articles embed them.
 
-A static host serving site/ should send the same headers: `helpcenter serve` prints none of
-this; README, section Security, shows the site's policy.
+A static host serving site/ should send the same headers: README, section Security, says how.
 """
 
 from __future__ import annotations
@@ -32,6 +34,37 @@ COMMON = {
 }
 # JSON and two plain pages: nothing to load, nothing may frame them or post from them elsewhere.
 API_CSP = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+# What each built-in vendor's widget loads and calls beyond its script, by directive, from the
+# vendor's CSP documentation (2026-12): docs.crisp.chat "Crisp Domain Names", Intercom "Using
+# Intercom with Content Security Policy", Zendesk "Content Security Policy (CSP) support".
+# Chatwoot is self-hosted or app.chatwoot.com: its `base_url` says where.
+_CRISP = "https://*.crisp.chat"
+VENDOR_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    "crisp": {
+        "script-src": (_CRISP,), "style-src": (_CRISP,), "font-src": (_CRISP,),
+        "img-src": (_CRISP,), "media-src": (_CRISP,), "frame-src": (_CRISP,),
+        "worker-src": ("blob:", _CRISP), "connect-src": (_CRISP, "wss://*.relay.crisp.chat"),
+    },
+    "intercom": {
+        "script-src": ("https://app.intercom.io", "https://widget.intercom.io",
+                       "https://js.intercomcdn.com"),
+        "connect-src": ("https://*.intercom.io", "wss://*.intercom.io",
+                        "https://*.intercom-messenger.com", "wss://*.intercom-messenger.com",
+                        "https://*.intercomcdn.com", "https://*.intercomcdn.eu",
+                        "https://uploads.intercomusercontent.com"),
+        "font-src": ("https://js.intercomcdn.com", "https://fonts.intercomcdn.com"),
+        "media-src": ("https://js.intercomcdn.com",), "img-src": ("blob:",),
+        "form-action": ("https://intercom.help", "https://*.intercom.io"),
+    },
+    "zendesk": {
+        "script-src": ("https://static.zdassets.com", "https://ekr.zdassets.com"),
+        "connect-src": ("https://*.zdassets.com", "https://*.zendesk.com", "wss://*.zendesk.com",
+                        "https://api.smooch.io", "wss://api.smooch.io", "https://media.smooch.io",
+                        "https://zendesk-eu.my.sentry.io", "https://*.twilio.com",
+                        "wss://voice-js.roaming.twilio.com"),
+        "img-src": ("blob:",), "media-src": ("https://static.zdassets.com",),
+    },
+}
 
 
 def site_csp(helpcenter: HelpCenterConfig, site_url: str) -> str:
@@ -48,12 +81,16 @@ def site_csp(helpcenter: HelpCenterConfig, site_url: str) -> str:
         "font-src": ["'self'", "data:", *chat],
         "media-src": ["'self'", "https:"],
         "frame-src": ["'self'", "https:", *chat],
+        "worker-src": ["'self'"],
         "connect-src": ["'self'", *site, *endpoint, *chat, *sockets],
         "form-action": ["'self'", *site, *endpoint],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+    if helpcenter.chat.provider != "none":
+        for name, sources in VENDOR_SOURCES.get(helpcenter.chat.provider, {}).items():
+            directives[name] += sources
     return "; ".join(f"{name} {' '.join(dict.fromkeys(sources))}"
                      for name, sources in directives.items())
 
