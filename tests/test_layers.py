@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tools" / "helpcenter"
 BASE = "base"
 LAYER_OF = {  # first part of the module path under helpcenter/ -> its layer
     "config": BASE, "errors": BASE, "atomic": BASE, "vocabulary": BASE, "ui_strings": BASE,
-    "request_form": BASE, "security_headers": BASE,
+    "request_form": BASE, "security_headers": BASE, "terminal": BASE,
     "__init__": BASE,
     "content": "content", "translation": "translation", "site": "site", "tickets": "tickets",
     "report": "report",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
+
+from helpcenter.errors import UserError
 
 # mkstemp creates files only the owner can read; the file we replace keeps its own mode, a new
 # one gets what open() would give it (0666 less the umask), so a report or catalog is shareable.
@@ -14,6 +17,7 @@ os.umask(_UMASK)
 
 
 def write_bytes(path: Path, data: bytes) -> None:
+    _refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -40,6 +44,40 @@ def _mode(path: Path) -> int:
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a file the user named (`--output`, `--report`): a regular file only, atomically.
+
+    A symbolic link is refused whatever it points to (the rename would replace the link, not
+    its target), like a device, a FIFO, a socket or a folder; a path the user cannot write
+    to is a UserError naming it, never a traceback.
+    """
+    if path.is_symlink():
+        raise UserError(f"{path}: is a symbolic link; not replacing it",
+                        hint="name a regular file (the link's target itself, or a new file)")
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}",
+                        hint="name a file in a folder you can write to") from None
+
+
+def _refuse_special(path: Path) -> None:
+    # os.replace() swaps whatever is at PATH for a regular file: as root that would turn
+    # /dev/null or a FIFO a reader waits on into a file. Only a regular file is replaced.
+    try:
+        mode = path.stat().st_mode  # through a link: a link to /dev/null is refused too
+    except FileNotFoundError:
+        return  # nothing there (or a dangling link): a new file
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode)
+                or stat.S_ISBLK(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise UserError(f"{path}: is {kind}, not a regular file; not replacing it",
+                        hint="name a regular file to write to")
 
 
 def replace_dir(new: Path, target: Path) -> None:

@@ -24,6 +24,7 @@ from rich.table import Table
 from helpcenter import __version__, atomic
 from helpcenter.config import load_project
 from helpcenter.errors import UserError
+from helpcenter.terminal import json_text, printable
 from helpcenter.vocabulary import SegmentState
 
 out = Console()
@@ -157,8 +158,8 @@ def import_site(sources: tuple[Path, ...], root: Path, report_file: Path | None,
     for note in result.notes:
         out.print(f"  note: {escape(note)}", highlight=False)
     if report_file:
-        atomic.write_text(report_file, json.dumps(result.to_json(), ensure_ascii=False,
-                                                  indent=2) + "\n")
+        atomic.write_output(report_file, json.dumps(result.to_json(), ensure_ascii=False,
+                                                    indent=2) + "\n")
     shown = escape(str(root))
     out.print(f"Imported into {result.root} in {result.seconds:.1f}s.\n"
               f"  Translations: helpcenter status --root {shown}\n"
@@ -417,7 +418,8 @@ def _settings_and_store(root: Path, database: str | None):
 @tickets.command("list")
 @root_option
 @database_option
-@click.option("--limit", default=50, show_default=True, help="How many, newest last.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many, newest last.")
 @click.option("--quarantine", is_flag=True,
               help="The requests held as looking automated (not forwarded) instead; "
                    "`helpcenter tickets release REF` forwards one.")
@@ -430,8 +432,8 @@ def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool)
     table = Table("id", "reference", "created", "locale", "email", "subject",
                   "why held" if quarantine else "forwarded")
     for t in rows:
-        table.add_row(str(t["id"]), t["reference"], t["created_at"][:19], t["locale"],
-                      escape(t["email"]), escape(t["subject"]),
+        table.add_row(str(t["id"]), _cell(t["reference"]), _cell(t["created_at"][:19]),
+                      _cell(t["locale"]), _cell(t["email"]), _cell(t["subject"]),
                       t["quarantine"] if quarantine else
                       ", ".join(f"{d['target']}: {d['status']}" for d in t["deliveries"]) or "-")
     out.print(table)
@@ -444,11 +446,13 @@ def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool)
 @database_option
 def tickets_show(ticket: str, root: Path, database: str | None) -> None:
     """One ticket, by id or reference, with its context and deliveries."""
-    found = _store(root, database).ticket(ticket)
+    # An id past the databases' 64-bit integers names no ticket (SQLite would overflow).
+    found = _store(root, database).ticket(ticket) if _is_id(ticket) else None
     if not found:
-        raise UserError(f"no ticket {ticket!r}", hint="`helpcenter tickets list` shows them")
+        raise UserError(f"no ticket '{printable(ticket)}'",
+                        hint="`helpcenter tickets list` shows them")
 
-    click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    click.echo(json_text(found))
 
 
 @tickets.command("export")
@@ -461,18 +465,38 @@ def tickets_export(root: Path, database: str | None, fmt: str) -> None:
 
     rows = _store(root, database).tickets()
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(rows))
         return
     columns = ["id", "reference", "created_at", "locale", "category", "name", "email",
                "subject", "message", "fields", "context"]
+    on_terminal = sys.stdout.isatty()  # piped or redirected, the export stays byte-exact
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         row = {**row, "fields": json.dumps(row["fields"], ensure_ascii=False),
                "context": json.dumps(row["context"], ensure_ascii=False)}
-        # A cell starting with = + - @ would run as a formula in a spreadsheet: defuse it.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v)
-                         for k, v in row.items()})
+        writer.writerow({k: _csv_cell(v, on_terminal) for k, v in row.items()})
+
+
+def _cell(value) -> str:
+    """A table cell of text a customer typed: one line, no control character, no markup."""
+    return escape(printable(value, one_line=True))
+
+
+def _is_id(text: str) -> bool:
+    """TEXT can name a ticket: a reference, or an id the databases' 64-bit integers hold."""
+    return not text.isdigit() or (text.isascii() and int(text) < 2**63)
+
+
+def _csv_cell(value, on_terminal: bool):
+    """A CSV cell a spreadsheet shows as text (OWASP's CSV injection advice): a cell that
+    starts with = + - @, a tab or a CR would be read as a formula, so it gets a leading '.
+    The text stays exact otherwise; on a terminal its control characters are shown escaped."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return printable(value) if on_terminal else value
 
 
 @tickets.command("release")
@@ -534,7 +558,7 @@ def report(root: Path, database: str | None, since, locales: tuple[str, ...], fm
     with err.status("Reading events and catalogs"):
         data, project = gather(root, database, first, list(locales), today)
     if fmt == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        text = json_text(data) + "\n"
     else:
         text = html(data, {loc.code: loc.name for loc in project.locales},
                     {loc.code: loc.direction for loc in project.locales}, project.source.code)
@@ -542,8 +566,12 @@ def report(root: Path, database: str | None, since, locales: tuple[str, ...], fm
     if output is None:
         click.echo(text, nl=False)
         return
-    atomic.write_text(output, text)
-    err.print(f"Report for {first} to {today} → {output}", highlight=False)
+    atomic.write_output(output, text)
+    err.print(f"Report for {data['period']['since']} to {today} → {_cell(output)}",
+              highlight=False)
+
+
+MAX_DAYS = 100 * 366  # a retention period past this reaches before year 1: a mistake
 
 
 @cli.group()
@@ -554,7 +582,7 @@ def events() -> None:
 @events.command("prune")
 @root_option
 @database_option
-@click.option("--days", type=click.IntRange(min=1), default=None,
+@click.option("--days", type=click.IntRange(1, MAX_DAYS), default=None,
               help="Delete events and feedback older than this many days. "
                    "Default: extra.helpcenter.tickets.events_retention_days.")
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
@@ -566,6 +594,9 @@ def events_prune(root: Path, database: str | None, days: int | None, dry_run: bo
 
     settings = ticket_settings.from_project(root, {"database": database})
     days = days or settings.events_retention_days
+    if days and not 1 <= days <= MAX_DAYS:
+        raise UserError(f"extra.helpcenter.tickets.events_retention_days: {days} is not a "
+                        f"number of days from 1 to {MAX_DAYS:,}", path=root / "mkdocs.yml")
     if not days:
         raise UserError("how many days of events to keep?",
                         hint="pass --days N, or set extra.helpcenter.tickets."
@@ -626,7 +657,8 @@ def _progress():
 
 def _show(exc: UserError, root: Path | None) -> None:
     where = root.resolve() if root is not None else None
-    err.print(f"[bold red]error[/bold red] {escape(exc.render(where))}", highlight=False)
+    err.print(f"[bold red]error[/bold red] {escape(printable(exc.render(where)))}",
+              highlight=False)
 
 
 def main() -> None:

@@ -87,4 +87,12 @@ def html(data: dict[str, Any], names: dict[str, str], directions: dict[str, str]
     env.globals["percent"] = formats.percent
     return env.get_template("report.html").render(
         r=data, language=formats.cldr.language, names=names, directions=directions, totals=_totals(data),
-        data_json=Markup(json.dumps(data, ensure_ascii=False).replace("</", "<\\/")))
+        data_json=Markup(_script_json(data)))
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    """DATA as JSON to embed in a <script> element: <, > and & written as \\u003c, \\u003e and
+    \\u0026, so no string (a search for `</script>` or `<!--<script>`) can end the element or
+    switch the HTML parser into its script-escape states. JSON reads them back as they were."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

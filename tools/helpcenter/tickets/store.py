@@ -114,10 +114,15 @@ class Database:
 
     def connect(self):
         if self.dialect == "sqlite":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                   timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                       timeout=30)
+                conn.execute("PRAGMA journal_mode=WAL")  # the first read: a text file fails here
+            except (OSError, sqlite3.DatabaseError) as exc:
+                raise UserError(f"{self.path}: not a SQLite database I can open ({exc})",
+                                hint="check --database / HELPCENTER_DATABASE_URL: "
+                                     "sqlite:///path/to/tickets.sqlite3") from None
             conn.execute("PRAGMA synchronous=FULL")  # acknowledged means on disk
             conn.execute("PRAGMA foreign_keys=ON")
             return conn
