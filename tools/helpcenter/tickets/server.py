@@ -53,5 +53,7 @@ def run(root: Path, host: str, port: int, database: str | None, redis: str | Non
     settings = settings_from_env()  # fail early, in the parent, on a config mistake
     check_secrets(settings)
     Store.open(settings.database)
+    # uvicorn's proxy headers would believe X-Forwarded-For/-Proto from 127.0.0.1 whatever
+    # trusted_proxies says: off, so the service alone decides (handlers.py, client_address).
     uvicorn.run("helpcenter.tickets.server:app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="info", proxy_headers=False)
+                workers=workers, log_level="info", proxy_headers=False, server_header=False)
