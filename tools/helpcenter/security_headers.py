@@ -108,9 +108,13 @@ class Policy:
         return cls(site=site_csp(helpcenter, site_url))
 
     def headers_for(self, path: str) -> list[tuple[bytes, bytes]]:
-        api = path == API_PREFIX or path.startswith(API_PREFIX + "/")
-        headers = {**self.common, "Content-Security-Policy": self.api if api else self.site}
+        headers = {**self.common,
+                   "Content-Security-Policy": self.api if _under_api(path) else self.site}
         return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+def _under_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
 
 
 Scope = dict[str, Any]
@@ -128,12 +132,15 @@ class SecurityHeaders:
 
     def __init__(self, app: App, policy: Policy | None = None):
         self.app, self.policy = app, policy or Policy()
+        # Two sets of headers, encoded once: this runs on every request.
+        self._headers = {api: self.policy.headers_for(API_PREFIX if api else "/")
+                         for api in (False, True)}
 
     async def __call__(self, scope: Scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.policy.headers_for(scope.get("path", ""))
+        extra = self._headers[_under_api(scope.get("path", ""))]
         started = False
 
         async def send_with_headers(message: Message) -> None:
