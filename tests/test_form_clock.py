@@ -3,9 +3,10 @@
 The request form of a built site, in Debian's chromium, sends to a running `helpcenter api`
 on another port (its origin in `cors_origins`, as a site and its API on two hosts). The
 page's clock is moved an hour ahead and an hour back (playwright's `page.clock`): the fill
-time is measured on the browser's monotonic clock, so the ticket lands in the normal flow. A
-form sent faster than a person types is quarantined, and the person sees the same answer. A
-form on another site's page that posts to the API is refused and stores nothing.
+time is measured on the browser's monotonic clock, so the ticket lands in the normal flow, and
+a draft brings the time spent on it to a later visit. A form sent faster than a person types is
+quarantined, and the person sees the same answer. A form on another site's page that posts to
+the API is refused and stores nothing.
 """
 
 from __future__ import annotations
@@ -151,6 +152,24 @@ def test_a_form_sent_faster_than_a_person_types_is_quarantined_and_looks_sent(pa
     reference = send_the_form(page, site, wait=0)
     assert "HC-" in page.locator("#hc-form-status").inner_text()  # what a person sees too
     assert store.ticket(reference)["quarantine"] == "too_fast"
+
+
+def test_a_draft_sent_at_once_on_coming_back_keeps_the_time_spent_writing_it(page, live):
+    """The draft kept in the browser carries its fill time: a person who wrote the request,
+    left, and sends it as soon as they are back is not taken for a bot."""
+    site, store, _ = live
+    page.goto(f"{site}en/request/")
+    for name, value in PERSON.items():
+        page.fill(f"[name={name}]", value)
+    time.sleep(MIN_FILL_SECONDS + 0.5)
+    page.locator("[name=message]").press_sequentially(" Thanks.")  # the draft is saved
+    page.reload()
+    assert page.input_value("[name=message]").endswith("Thanks.")  # restored from the draft
+    page.locator("#hc-request-form button[type=submit]").click()
+    status = page.locator("#hc-form-status", has_text="HC-")
+    status.wait_for(timeout=10_000)
+    reference = "HC-" + status.inner_text().split("HC-")[1][:8]
+    assert store.ticket(reference)["quarantine"] is None
 
 
 def test_a_form_on_another_site_cannot_file_a_ticket_through_its_visitors(page, live):

@@ -473,7 +473,9 @@
     var status = document.getElementById("hc-form-status");
     // The fill time is measured on the browser's monotonic clock (performance.now(), from the
     // form being shown to its sending): the service never compares the device's clock with its
-    // own, so a clock set hours off cannot make a person look like a bot.
+    // own, so a clock set hours off cannot make a person look like a bot. A draft kept from an
+    // earlier visit brings the time already spent on it (each visit measured on its own page's
+    // clock, then added up): coming back to send it is not the speed of a bot.
     var shown = performance.now();
     var draftKey = "helpcenter.draft." + config.locale;
     form.noValidate = true;  // our messages, in the page's language, replace the browser's
@@ -482,6 +484,8 @@
     try { prefill = JSON.parse(sessionStorage.getItem("helpcenter.prefill")); } catch (e) { /* none */ }
     var draft = null;
     try { draft = JSON.parse(localStorage.getItem(draftKey)); } catch (e) { /* none */ }
+    var spent = draft && draft.fill_ms > 0 ? Number(draft.fill_ms) : 0;
+    function fillMs() { return Math.round(spent + performance.now() - shown); }
     var initial = Object.assign({}, draft || {}, prefill || {});
     Object.keys(initial).forEach(function (name) {
       var input = form.elements[name];
@@ -493,6 +497,7 @@
       ["name", "email", "subject", "message", "category"].forEach(function (name) {
         if (form.elements[name]) values[name] = form.elements[name].value;
       });
+      values.fill_ms = fillMs();
       try { localStorage.setItem(draftKey, JSON.stringify(values)); } catch (e) { /* full */ }
     });
 
@@ -502,7 +507,7 @@
       event.preventDefault();
       var errors = validate(form);
       if (showErrors(form, summary, errors)) return;
-      var body = ticketBody(form, Math.round(performance.now() - shown));
+      var body = ticketBody(form, fillMs());
       var files = form.elements.attachments ? Array.prototype.slice.call(form.elements.attachments.files) : [];
       var key = form.dataset.key || (form.dataset.key = newKey());
       var button = form.querySelector("button[type=submit]");
