@@ -395,3 +395,47 @@ def test_the_configured_chat_vendor_passes_the_csp(tab, chat_preview, vendor):
         tab.page.wait_for_timeout(100)
     assert tab.page.evaluate("window.vendorPing") == "pong"
     assert tab.clean(), (tab.violations, tab.errors)
+
+
+MATERIAL_YML = MKDOCS_YML.replace(
+    "  features: [navigation.indexes, navigation.sections, navigation.prune, navigation.path]\n",
+    "  features: [navigation.indexes, navigation.sections, content.tabs.link, announce.dismiss]\n"
+    "  palette:\n"
+    "    - {scheme: default, toggle: {icon: material/brightness-7, name: Dark}}\n"
+    "    - {scheme: slate, toggle: {icon: material/brightness-4, name: Light}}\n",
+).replace("markdown_extensions: [admonition, attr_list, pymdownx.details, pymdownx.superfences]",
+          "markdown_extensions: [pymdownx.superfences, {pymdownx.tabbed: {alternate_style: true}}]"
+          ) + 'extra:\n  helpcenter:\n    banner: {text: "Storms delay deliveries."}\n'
+TABS = '\n=== "Android"\n\n    Open Settings.\n\n=== "iPhone"\n\n    Open the Settings app.\n'
+
+
+@pytest.fixture(scope="module")
+def material_preview(tmp_path_factory):
+    """Material's features whose early scripts the theme runs from a file: the reader's colour
+    scheme, linked content tabs, a dismissed banner."""
+    from helpcenter.site.build import build_site
+
+    root = write_project(tmp_path_factory.mktemp("material") / "help", config=MATERIAL_YML, pages={
+        "en/index.md": "---\ntitle: Help\n---\nWelcome.\n",
+        "en/phone.md": "---\ntitle: Phone\n---\n# Phone\n" + TABS,
+        "en/tablet.md": "---\ntitle: Tablet\n---\n# Tablet\n" + TABS})
+    build_site(root, locales=["en"])
+    with running("serve", "--root", str(root), "--no-watch",
+                 "--database", f"sqlite:///{root}/t.sqlite3") as base:
+        yield base
+
+
+@pytest.mark.browser
+def test_material_s_early_scripts_still_work_from_a_file(tab, material_preview):
+    page = tab.page
+    page.goto(material_preview + "/en/phone/")
+    page.locator("label[for=__palette_1]").click()  # to the dark scheme
+    page.locator(".tabbed-labels label", has_text="iPhone").click()
+    page.locator(".md-banner__button").click()
+    page.goto(material_preview + "/en/tablet/")
+    # Applied before paint by assets/helpcenter-early.js, as Material's inline scripts did.
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    checked = page.locator(".tabbed-set input:checked").get_attribute("id")
+    assert page.locator(f"label[for={checked}]").inner_text().strip() == "iPhone"
+    assert page.locator("[data-md-component=announce]").is_hidden()
+    assert tab.clean(), (tab.violations, tab.errors)
