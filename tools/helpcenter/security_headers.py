@@ -88,9 +88,8 @@ def site_csp(helpcenter: HelpCenterConfig, site_url: str) -> str:
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
-    if helpcenter.chat.provider != "none":
-        for name, sources in VENDOR_SOURCES.get(helpcenter.chat.provider, {}).items():
-            directives[name] += sources
+    for name, sources in VENDOR_SOURCES.get(helpcenter.chat.provider, {}).items():
+        directives[name] += sources
     return "; ".join(f"{name} {' '.join(dict.fromkeys(sources))}"
                      for name, sources in directives.items())
 
