@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+from collections import Counter
 import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -215,3 +216,55 @@ def test_a_file_that_is_not_a_database_is_named(project, tmp_path):
                     or "no ticket database at" in result.stderr), (url, args, result.stderr)
             assert result.exception is None or isinstance(result.exception, SystemExit)
     assert text.read_text() == "not a database\n" * 100
+
+
+def report_json(project, database, since):
+    result = run("report", "--root", project, "--database", database, "--format", "json",
+                 "--since", since)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_report_over_ten_years_or_since_year_one_stays_small(project, database_url):
+    locales, articles = project_names(project)
+    expected = seed(database_url, events=3000, locales=locales, articles=articles, days=3650,
+                    seed=3)
+    data = report_json(project, database_url, expected["period"]["since"])
+    assert data["interval"] == "month" and data["period"]["days"] == 3650
+    for code, want in expected["searches"].items():
+        got = data["searches"][code]
+        assert len(got["per_day"]) <= 121  # ten years of months, not 3,650 days
+        assert got["total"] == want["total"] and got["zero_results"] == want["zero_results"]
+        months = Counter()
+        for day, n in want["per_day"].items():
+            months[day[:7]] += n
+        assert {p["date"][:7]: p["searches"] for p in got["per_day"] if p["searches"]} == months
+        for query in got["top"]:
+            assert len(query["per_day"]) == len(got["per_day"])
+            assert sum(query["per_day"]) == query["count"]
+    assert sum(p["tickets"] for p in data["tickets"]["per_day"]) == data["tickets"]["total"]
+
+    everything = report_json(project, database_url, "0001-01-01")
+    first = date.fromisoformat(expected["period"]["since"])
+    since = date.fromisoformat(everything["period"]["since"])
+    assert first - timedelta(days=14) <= since < first  # the first day anything was recorded
+    assert everything["interval"] == "month" and len(everything["tickets"]["per_day"]) <= 122
+    store = Store.open(database_url)
+    with store.connection() as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT COUNT(*) FROM events WHERE type = 'search'")
+        searches = cur.fetchone()[0]
+    assert sum(s["total"] for s in everything["searches"].values()) == searches
+
+
+def test_the_points_are_days_then_weeks_months_and_years():
+    from helpcenter.report.figures import Timeline
+
+    today = date(2026, 12, 2)
+    for days, interval, points in [(1, "day", 1), (92, "day", 92), (93, "week", 14),
+                                   (731, "week", 105), (732, "month", 25),
+                                   (20 * 366, "month", 242), (20 * 366 + 1, "year", 21)]:
+        timeline = Timeline.of(today - timedelta(days=days - 1), today)
+        assert (timeline.interval, len(timeline.starts)) == (interval, points), days
+        assert timeline.starts[0] == (today - timedelta(days=days - 1)).isoformat()
+    assert len(Timeline.of(date(1, 1, 1), today).starts) == 2026

@@ -6,7 +6,7 @@ queries (SQL aggregates) → figures (the JSON format) → render (one HTML file
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,8 @@ def gather(root: Path, database: str | None, since: date, locales: list[str],
     titles = {str(path): page.title for path, page in content.source_pages.items()}
     # Reading the catalogs is Python work, the database's aggregates mostly SQLite's or the
     # server's (the GIL is released meanwhile): side by side they take the longer of the two.
-    queries = Queries(store, Scope(since.isoformat(), tuple(locales)))
+    queries = Queries(store, Scope(_start(since, Queries(store, Scope("")).first_day(), today),
+                                   tuple(locales)))
     with ThreadPoolExecutor(1) as pool:
         translation = pool.submit(status, project)
         data = compute(queries, locales=project.codes, today=today, translation=translation,
@@ -50,6 +51,14 @@ def gather(root: Path, database: str | None, since: date, locales: list[str],
                          synonyms=lambda code: synonyms.load(project.locales_dir, code),
                          vocabulary=lambda code: _vocabulary(project, content, code))
     return data, project
+
+
+def _start(since: date, first_day: str | None, today: date) -> str:
+    """The period's first day: SINCE, or the first day the database recorded anything when
+    that is later (`--since 0001-01-01` means "everything"), but never later than 30 days
+    ago for it: a new help center's report still spans the default period."""
+    floor = min(date.fromisoformat(first_day), today) if first_day else today
+    return max(since, min(floor, today - timedelta(days=29))).isoformat()
 
 
 def _vocabulary(project: Project, content: articles.Content, locale: str) -> set[str]:

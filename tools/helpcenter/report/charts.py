@@ -31,8 +31,9 @@ def _points(values: list[int], width: float, height: float, top: float, peak: in
 
 
 def lines(series: list[Series], dates: list[str], label: str, width: int = 640,
-          height: int = 180) -> str:
-    """A line per series over the days of the period, with the peak and the first/last day."""
+          height: int = 180, per: str = "day") -> str:
+    """A line per series over the points of the period (a point a PER: day, week, month or
+    year), with the peak and the first/last point's date."""
     peak = max([max(values, default=0) for _, values, _ in series] + [1])
     left, top, bottom, plot_w = 34, 8, 22, width - 42
     plot_h = height - top - bottom
@@ -49,13 +50,13 @@ def lines(series: list[Series], dates: list[str], label: str, width: int = 640,
         if values:
             body.append(f'<polyline class="{css}" fill="none" '
                         f'points="{_points(values, plot_w, plot_h, top, peak, left)}"/>')
-    summary = "; ".join(f"{name}: {sum(values)} in all, at most {max(values, default=0)} a day"
+    summary = "; ".join(f"{name}: {sum(values)} in all, at most {max(values, default=0)} a {per}"
                         for name, values, _ in series)
     return _svg(width, height, f"{label}. {summary}", "".join(body))
 
 
 def spark(values: list[int], label: str, width: int = 96, height: int = 22) -> str:
-    """A small line of daily counts, for a row of a table."""
+    """A small line of counts a day (or week, month, year), for a row of a table."""
     peak = max(values + [1])
     body = (f'<polyline class="s-line" fill="none" '
             f'points="{_points(values or [0], width, height - 4, 2, peak)}"/>')

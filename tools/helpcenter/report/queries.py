@@ -40,11 +40,13 @@ class Queries:
             while rows := cur.fetchmany(5000):
                 yield from rows
 
-    def events(self) -> Iterator[tuple[str, str, str | None, str | None, str | None, bool, int]]:
+    def events(self, day_chars: int = 10
+               ) -> Iterator[tuple[str, str, str | None, str | None, str | None, bool, int]]:
         """(type, locale, query, article, day, found nothing, count), in one pass.
 
-        A search keeps its query and day; an article view its article; other events only
-        their type and locale, so the groups stay few. The period is tested on the day, not
+        A search keeps its query and day (its timestamp's first `day_chars` characters: 7
+        groups a long period by month in SQL); an article view its article; other events
+        only their type and locale, so the groups stay few. The period is tested on the day, not
         the timestamp: that keeps the planner on one sequential scan, which beats a million
         index lookups when most of the table is in the period.
         """
@@ -53,11 +55,27 @@ class Queries:
                 "SELECT type, locale, "
                 "CASE WHEN type = 'search' THEN query END AS q, "
                 "CASE WHEN type = 'article_view' THEN article END AS a, "
-                "CASE WHEN type = 'search' THEN substr(created_at, 1, 10) END AS d, "
+                f"CASE WHEN type = 'search' THEN substr(created_at, 1, {int(day_chars)}) "
+                "END AS d, "
                 "CASE WHEN type = 'search' AND results = 0 THEN 1 ELSE 0 END AS z, COUNT(*) "
                 # `type` last: first, it would walk the (type, created_at) index instead.
                 f"FROM events WHERE {where} GROUP BY locale, q, a, d, z, type", params):
             yield type_, locale, query, article, day, bool(zero), count
+
+    def first_day(self) -> str | None:
+        """The day (YYYY-MM-DD) of the oldest event, vote or ticket, in any locale; None when
+        the database holds none. Each is one index lookup."""
+        found = []
+        with self.store.connection() as conn:
+            cur = conn.cursor()
+            for sql in ("SELECT MIN(created_at) FROM events",
+                        "SELECT MIN(created_at) FROM feedback",
+                        "SELECT created_at FROM tickets ORDER BY id LIMIT 1"):
+                cur.execute(sql)
+                row = cur.fetchone()
+                if row and row[0]:
+                    found.append(row[0][:10])
+        return min(found, default=None)
 
     def found_queries(self) -> Iterator[tuple[str, str]]:
         """(locale, query) of every search that found something, once each as typed."""
