@@ -187,6 +187,7 @@ def test_odd_input_gets_a_clear_error_not_a_traceback(project, database_url, tmp
         ("tickets", "show", "99999999999999999999999"): (1, "no ticket '99999999999999999999999'"),
         ("tickets", "show", "9223372036854775808"): (1, "no ticket"),
         ("tickets", "show", "²"): (1, "no ticket"),
+        ("tickets", "release", "99999999999999999999999"): (1, "no ticket"),
         ("tickets", "list", "--limit", "-1"): (2, "--limit"),
         ("tickets", "list", "--limit", "99999999999999999999999"): (2, "--limit"),
         ("events", "prune", "--days", "1e12"): (2, "--days"),

@@ -446,8 +446,7 @@ def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool)
 @database_option
 def tickets_show(ticket: str, root: Path, database: str | None) -> None:
     """One ticket, by id or reference, with its context and deliveries."""
-    # An id past the databases' 64-bit integers names no ticket (SQLite would overflow).
-    found = _store(root, database).ticket(ticket) if _is_id(ticket) else None
+    found = _store(root, database).ticket(ticket)
     if not found:
         raise UserError(f"no ticket '{printable(ticket)}'",
                         hint="`helpcenter tickets list` shows them")
@@ -481,11 +480,6 @@ def tickets_export(root: Path, database: str | None, fmt: str) -> None:
 def _cell(value) -> str:
     """A table cell of text a customer typed: one line, no control character, no markup."""
     return escape(printable(value, one_line=True))
-
-
-def _is_id(text: str) -> bool:
-    """TEXT can name a ticket: a reference, or an id the databases' 64-bit integers hold."""
-    return not text.isdigit() or (text.isascii() and int(text) < 2**63)
 
 
 def _csv_cell(value, on_terminal: bool):

@@ -488,5 +488,9 @@ class Store:
 
 
 def _ident(ident: str) -> tuple[str, Any]:
-    """A ticket named by its id or its reference, as a column and a value."""
-    return ("id", int(ident)) if ident.isdigit() else ("reference", ident.upper())
+    """A ticket named by its id or its reference, as a column and a value. Digits past the
+    databases' 64-bit integers (or not ASCII: "²") can be no id: looked up as a reference,
+    they find nothing instead of overflowing."""
+    if ident.isascii() and ident.isdigit() and int(ident) < 2**63:
+        return "id", int(ident)
+    return "reference", ident.upper()
