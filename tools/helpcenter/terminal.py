@@ -3,8 +3,8 @@
 A ticket's subject, a search query or a file name can hold bytes a terminal obeys instead of
 showing: ESC sequences (clear the screen, recolour, set the window title, on some terminals
 write a file or answer back), BEL, backspace and CR (overwrite what was printed), C1 controls
-(U+0080–U+009F: U+009B is a one-character CSI) and bidi controls (U+202E turns
-`invoice‮fdp.exe` into something else on screen). `printable()` shows each of them as the
+(U+0080–U+009F: U+009B is a one-character CSI) and bidi controls (U+202E before
+`fdp.exe` shows `invoiceexe.pdf`). `printable()` shows each of them as the
 escape a programmer would write (`\\x1b`, `\\x9b`, `\\u202e`), so staff see that the text held
 one and nothing runs. Every staff command prints customer text through it; JSON stays exact
 through `json_text()`, which writes the same characters as JSON escapes.
