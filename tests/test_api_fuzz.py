@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings, strategies as st
+from schemathesis.checks import content_type_conformance, status_code_conformance
 from schemathesis.generation.modes import GenerationMode
 from starlette.testclient import TestClient
 
@@ -148,6 +149,9 @@ def test_what_the_document_says_is_wrong_gets_no_server_error(client):
         seen.add(response.status_code)
         assert response.status_code < 500, (case.path, case.body, response.text[:300])
         assert response.status_code < 400 or _shaped(response), (case.path, response.text)
+        # Every status it answers is in the document, with the content type it says.
+        case.validate_response(response, checks=[status_code_conformance,
+                                                 content_type_conformance])
 
     check()
     assert 422 in seen, seen

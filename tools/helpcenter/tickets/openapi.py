@@ -80,8 +80,15 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 def _errors() -> dict[str, Any]:
     """The answers every POST may give instead of its 201."""
     return {
+        "400": _json("The body ended before its Content-Length (the client went away).",
+                     MESSAGE),
+        "403": _json("Sent from another site's page: an Origin other than the help center's "
+                     "and cors_origins (or none, where without_origin refuses it).", MESSAGE),
         "413": _json("The body is larger than the configured limit.", MESSAGE),
         "415": _json("The content type is not JSON, form-encoded or multipart.", MESSAGE),
-        "422": _json("Validation failed; errors per field.", ERRORS),
+        "422": _json("Validation failed; errors per field, each with a stable code (`required`, "
+                     "`invalid_character` for U+0000 or a lone surrogate, `invalid_form` for "
+                     "multipart that cannot be read, `type_not_allowed` for an attachment whose "
+                     "bytes are of no allowed type, `idempotency_key_reused`, …).", ERRORS),
         "429": _json("Too many requests from this address; see Retry-After.", MESSAGE),
     }
