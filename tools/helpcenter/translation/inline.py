@@ -18,6 +18,8 @@ Public surface:
   duplicated or mis-nested a tag, so the caller can flag the segment for review.
 - `find_nested(text, *, protect=()) -> [(kind, start, end)]`: the image alts and link titles
   inside a segment's text, which `segments` offers as segments of their own.
+- `markup(text, *, references=(), protect=()) -> [str]`: the pieces of markup in a text, so
+  that a translation can be held to its source's (`qa.added_markup`).
 
 What becomes a tag
 ------------------
@@ -190,8 +192,9 @@ class _Tokenizer:
     """Splits one text into text, x and g tokens, the way Python-Markdown would see it."""
 
     def __init__(self, text: str, references: frozenset[str],
-                 protected: Sequence[tuple[int, int]] = ()):
+                 protected: Sequence[tuple[int, int]] = (), merge: bool = True):
         self.source = text
+        self.merge = merge  # adjacent x tokens become one (see _merge_x); `markup` keeps each
         self.references = references
         # Protected spans are matched whole where they start, and read as one word everywhere
         # else: no other syntax can find a delimiter, a bracket or a closer inside them.
@@ -230,7 +233,7 @@ class _Tokenizer:
                 plain_from = i = out[-1].end
         if plain_from < end:
             out.append(_Tok("text", plain_from, end))
-        return _merge_x(out)
+        return _merge_x(out) if self.merge else out
 
     def match(self, i: int, end: int, depth: int) -> _Tok | None:
         """The token starting at i, or None when text[i] is plain text."""
@@ -794,6 +797,45 @@ def find_nested(text: str, *, protect: Sequence[re.Pattern] = ()) -> list[tuple[
 
     walk(_tokenize(text, protect=protect))
     return sorted(found, key=lambda n: n[1])
+
+
+_LOOSE_TAG = re.compile(r"<[A-Za-z/!?][^<>\s]{0,40}>?")
+
+
+def markup(text: str, *, references: Iterable[str] = (),
+           protect: Sequence[re.Pattern] = ()) -> list[str]:
+    """Every piece of inline markup in text, as written, in source order: what each `<x/>`
+    stands for, the opening and the closing markup of each `<g>`, and, from the text between
+    them, anything a browser would start a tag at though no rule here reads it as one
+    (`<svg/onload=...>`). The alt and title text inside a piece reads `…`: it is translated,
+    so it is not markup. The markup rule of a translation compares these (`qa.added_markup`).
+    """
+    labels = frozenset(_normal_label(r) for r in references)
+    tokenizer = _Tokenizer(text, labels, _protected_spans(text, protect), merge=False)
+    found: list[str] = []
+
+    def piece(start: int, end: int, nested) -> str:
+        parts, pos = [], start
+        for _, a, b in sorted(nested, key=lambda n: n[1]):
+            if start <= a and b <= end:
+                parts += [text[pos:a], "…"]
+                pos = b
+        return "".join(parts) + text[pos:end]
+
+    def walk(tokens: Iterable[_Tok]) -> None:
+        for tok in tokens:
+            if tok.kind == "text":
+                found.extend(m.group() for m in _LOOSE_TAG.finditer(text, tok.start, tok.end))
+            elif tok.kind == "x":
+                found.append(piece(tok.start, tok.end, tok.nested))
+            else:
+                a, b = tok.inner
+                found.append(piece(tok.start, a, tok.nested))
+                walk(tok.children)
+                found.append(piece(b, tok.end, tok.nested))
+
+    walk(tokenizer.tokens(0, len(text)))
+    return found
 
 
 def _describe(tag_id: str, markup) -> str:

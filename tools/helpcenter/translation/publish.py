@@ -4,8 +4,9 @@ A hand-written file in content/<locale>/ always wins (the stage sees it first). 
 page is rendered from the source and its catalog, under the locale's policy: `machine`
 publishes drafts with a notice, `reviewed` only reviewed segments. Flagged segments and
 segments whose source changed since review show the source text, and so does a translation that
-changes the rendered structure of the page (translation/structure.py): it is held back, and the
-result names it, its catalog line and what differs, for the build to say.
+changes the rendered structure of the page (translation/structure.py) or adds markup its source
+segment does not have (translation/qa.py, whoever wrote it): it is held back, and the result
+names it, its catalog line and what differs, for the build to say.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from helpcenter.config import Project
 from helpcenter.content.articles import Page
-from helpcenter.translation import catalog, structure
+from helpcenter.translation import catalog, qa, structure
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
 from helpcenter.translation.snippets import Snippets
@@ -99,7 +100,9 @@ def _part(project: Project, locale: str, article, source_text: str, dialect: Dia
     if not translations:
         return None
     doc = _parsed(source_text, dialect)
+    refused = _refuse_markup(po_path, po, doc, translations)
     held_back, unchecked = _hold_back(project, po_path, po, source_text, doc, translations)
+    held_back = refused + held_back
     live = [e for e in po if not e.obsolete]
     unseen = {s.key for s in doc.segments} - {e.msgctxt for e in live}
     return _Part(doc.render(translations), live, unseen, held_back, unchecked)
@@ -118,6 +121,19 @@ def _parsed(text: str, dialect: Dialect):
 
 _PARSED: dict[tuple[str, str], object] = {}
 _PARSED_MAX = 4096  # about 45 KB each for a 3 KB article
+
+
+def _refuse_markup(po_path: Path, po, doc, translations: dict[str, str]) -> tuple[HeldBack, ...]:
+    """Drop from `translations` those that add markup their source segment does not have
+    (`<script>`, a new link target...): reviewed or not, from whatever tool, never published."""
+    refused = qa.page_markup_problems(doc, translations)
+    if not refused:
+        return ()
+    entries = {e.msgctxt: e for e in po if not e.obsolete}
+    for key in refused:
+        del translations[key]
+    return tuple(HeldBack(po_path, entries[k].linenum, entries[k].msgid, what.removeprefix(qa.MARKUP))
+                 for k, what in refused.items())
 
 
 def _hold_back(project: Project, po_path: Path, po, source_text: str, doc,
