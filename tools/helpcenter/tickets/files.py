@@ -118,7 +118,8 @@ def safe_name(filename: str, fallback: str = FALLBACK_NAME) -> str:
         name = "_" + name
     match = EXTENSION.search(name)
     extension = match.group(0) if match and match.start() > 0 else ""
-    stem = name[:len(name) - len(extension)]
+    # No more characters than bytes allowed, before trimming a byte count char by char.
+    stem = name[:len(name) - len(extension)][:MAX_NAME_BYTES]
     while stem and len((stem + extension).encode("utf-8")) > MAX_NAME_BYTES:
         stem = stem[:-1]
     stem = stem.rstrip(". ")
