@@ -26,13 +26,19 @@ def drafted(project: Path) -> Path:
     return project
 
 
+def reviewer(root: Path) -> TestClient:
+    """The review app as the translator's tab talks to it: same origin, with the page's token."""
+    return TestClient(create_app(load_project(root), token="the-page-token"),
+                      headers={"Origin": "http://testserver", "X-Review-Token": "the-page-token"})
+
+
 def entries(root: Path) -> list[polib.POEntry]:
     path = catalog.catalog_path(root / "locales", "ar", REFUNDS)
     return [e for e in polib.pofile(str(path)) if not e.obsolete]
 
 
 def test_the_page_lists_drafts_and_saves_edits_and_acceptance(drafted: Path):
-    client = TestClient(create_app(load_project(drafted)))
+    client = reviewer(drafted)
     assert "orders/refunds.md" in client.get("/").text
     page = client.get("/review/ar/orders/refunds.md")
     first, second = entries(drafted)[:2]
@@ -59,7 +65,7 @@ def test_bulk_accept_from_the_command_line(drafted: Path):
 
 
 def test_unknown_locale_or_article_is_a_404(drafted: Path):
-    client = TestClient(create_app(load_project(drafted)))
+    client = reviewer(drafted)
     assert client.get("/review/xx/orders/refunds.md").status_code == 404
     assert client.get("/review/ar/orders/nope.md").status_code == 404
     assert client.get("/preview/ar/orders/nope.md").status_code == 404
@@ -77,5 +83,5 @@ def test_saving_the_page_leaves_untouched_wrapped_drafts_as_they_were(project: P
     before = {e.msgctxt: (e.msgstr, e.flags) for e in entries(project)}
     # A browser sends every textarea back, with its line breaks as CRLF.
     form = {f"t.{e.msgctxt}": e.msgstr.replace("\n", "\r\n") for e in entries(project)}
-    TestClient(create_app(load_project(project))).post("/review/ar/orders/refunds.md", data=form)
+    reviewer(project).post("/review/ar/orders/refunds.md", data=form)
     assert {e.msgctxt: (e.msgstr, e.flags) for e in entries(project)} == before

@@ -132,7 +132,8 @@ def test_the_review_page_lists_and_saves_the_site_catalog(project: Path):
 
     configure(project)
     translate(load_project(project), engines.build("pseudo"), locales=["ar"])
-    client = TestClient(create_app(load_project(project)))
+    client = TestClient(create_app(load_project(project), token="t"),  # as the page sends it
+                        headers={"Origin": "http://testserver", "X-Review-Token": "t"})
     assert "/review/ar/_site.md" in client.get("/").text
     page = client.get("/review/ar/_site.md")
     assert page.status_code == 200 and BANNER in page.text and 'dir="rtl"' in page.text

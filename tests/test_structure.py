@@ -283,7 +283,8 @@ def test_translate_flags_drafts_that_break_their_page(project: Path, fake_deepl)
 
 def test_review_does_not_accept_an_edit_that_breaks_the_page(project: Path):
     translate(load_project(project), engines.build("pseudo"), locales=["fr"])
-    client = TestClient(create_app(load_project(project)))
+    client = TestClient(create_app(load_project(project), token="t"),  # as the page sends it
+                        headers={"Origin": "http://testserver", "X-Review-Token": "t"})
     po_path = catalog.catalog_path(project / "locales", "fr", PurePosixPath("orders/refunds.md"))
     entry = next(e for e in catalog.load(po_path) if e.msgid.startswith("Refunds arrive"))
     form = {f"t.{entry.msgctxt}": "Les remboursements arrivent sous **trois** jours.",

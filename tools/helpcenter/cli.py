@@ -364,7 +364,8 @@ def status(root: Path, fmt: str, fail_under: float | None) -> None:
 
 @cli.command()
 @root_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Loopback address to listen on (127.0.0.1, ::1 or localhost).")
 @click.option("--port", default=8002, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--accept", "accept_locale", metavar="LOCALE", default=None,
               help="Accept every draft of the PATH articles in LOCALE, without the web page.")
@@ -386,11 +387,14 @@ def review(root: Path, host: str, port: int, accept_locale: str | None,
         out.print(f"Accepted {accepted} segment(s) in {accept_locale}"
                   + (f"; {skipped} flagged segment(s) left for a person" if skipped else ""))
         return
+    reviewing.check_loopback(host)
     # lazy: loaded only by the command that needs it (start-up time)
     import uvicorn
 
-    out.print(f"Review at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(reviewing.create_app(project), host=host, port=port, log_level="warning")
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"Review at http://{shown}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(reviewing.create_app(project), host=host, port=port, log_level="warning",
+                proxy_headers=False)  # nothing stands in front of it: no header speaks for it
 
 
 @cli.group()
