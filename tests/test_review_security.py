@@ -300,6 +300,8 @@ def test_the_review_page_flags_it_and_the_preview_shows_it_escaped(drafted):
     assert "qa: markup: adds &#x27;&lt;img src=x onerror=alert(1)&gt;&#x27;" in page
     assert "<img src=x" not in page  # the textarea holds it as text
 
+    assert "2 flagged" in client.get("/").text  # the list of articles counts them
+
     preview = client.get(f"/preview/fr/{REFUNDS}").text
     assert "<img src=x" not in preview and "<b>Délai" not in preview
     assert "&lt;img src=x onerror=alert(1)&gt;" in preview  # what the translator typed, as text
@@ -315,6 +317,17 @@ def test_the_review_page_flags_it_and_the_preview_shows_it_escaped(drafted):
     client.post(f"/review/fr/{REFUNDS}", data=edit(key, "Sous trois jours."))
     entry = entry_of(drafted, PARAGRAPH)
     assert catalog.state(entry) == SegmentState.REVIEWED and "markup" not in (entry.tcomment or "")
+
+
+def test_a_catalogs_keys_are_escaped_on_the_review_page(drafted):
+    from starlette.testclient import TestClient
+
+    path = po_path(drafted)
+    po = polib.pofile(str(path))
+    po.find(PARAGRAPH).msgctxt = '"><img src=x onerror=alert(1)>'  # a hostile catalog edit
+    po.save(str(path))
+    page = TestClient(create_app(load_project(drafted))).get(f"/review/fr/{REFUNDS}").text
+    assert "<img src=x" not in page and 'name="t.&quot;&gt;&lt;img src=x' in page
 
 
 def test_bulk_accept_leaves_a_draft_with_added_markup_for_a_person(drafted):

@@ -106,15 +106,23 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         data = content()
         rows = []
         snippets = [s.unit for s in _snippets(project, data)]
+        sources = {}
+        for path in [*data.source_pages, *snippets, site_strings.PATH]:
+            try:
+                sources[path] = _source(project, data, path)
+            except UserError:
+                pass  # no banner or label: the site catalog has nothing to publish
         for locale in project.codes[1:]:
             for path in [*sorted(data.source_pages, key=str), *snippets, site_strings.PATH]:
                 if path in data.source_pages and data.page(locale, path):
                     continue  # hand-written: reviewed in git, not here
                 po = catalog.load(catalog.catalog_path(project.locales_dir, locale, path))
+                refused = _refused(project, sources[path], po) if path in sources else {}
                 states: dict[str, int] = {}
                 for entry in po:
                     if not entry.obsolete:
-                        states[catalog.state(entry)] = states.get(catalog.state(entry), 0) + 1
+                        state = SegmentState.FLAGGED if entry.msgctxt in refused else catalog.state(entry)
+                        states[state] = states.get(state, 0) + 1
                 if not states:
                     continue
                 summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
@@ -141,6 +149,7 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
         rows = []
         for i, entry in enumerate(e for e in po if not e.obsolete):
             state = catalog.state(entry)
+            key = html.escape(entry.msgctxt)  # a catalog is text anyone may have edited
             note = ""
             if entry.previous_msgid:
                 note = f'<p><small>Previous source: {html.escape(entry.previous_msgid)}</small></p>'
@@ -155,11 +164,11 @@ def create_app(project: Project, token: str | None = None) -> Starlette:
             rows.append(
                 f'<tr><td lang="{project.source.code}">{html.escape(entry.msgid)}{note}</td>'
                 f'<td><label class="hc-visually-hidden" for="s{i}">Translation {i + 1}</label>'
-                f'<textarea id="s{i}" name="t.{entry.msgctxt}" lang="{locale}" '
+                f'<textarea id="s{i}" name="t.{key}" lang="{locale}" '
                 f'dir="{project.locale(locale).direction}" aria-keyshortcuts="Control+Enter">'
                 f'{html.escape(entry.msgstr)}</textarea></td>'
-                f'<td><span class="state state-{state}" id="state.{entry.msgctxt}">{state}</span><br>'
-                f'<label><input type="checkbox" name="accept" value="{entry.msgctxt}"'
+                f'<td><span class="state state-{state}" id="state.{key}">{state}</span><br>'
+                f'<label><input type="checkbox" name="accept" value="{key}"'
                 f'{" checked" if state == SegmentState.REVIEWED else ""}> accept'
                 f'<span class="hc-visually-hidden"> translation {i + 1}</span></label></td></tr>')
         form = ('<form method="post" class="hc-review">'
