@@ -1,10 +1,11 @@
 """Search finds real pages in their own language (issue 13), with the site's real Pagefind bundle.
 
-A subset of the corpus of tools/bench/search.py (FastAPI, Episciences and mkdocs-static-i18n
-pages in en, fr, zh, ja and ko, tests/corpora) is built with `helpcenter build` and searched in
+The corpus of tools/bench/search.py (FastAPI, Kubernetes, Episciences, mkdocs-static-i18n and
+React's Arabic pages in en, fr, de, zh, ja, ko and ar, tests/corpora; 40 or more pages in each
+of zh, ja and ko, from two projects or three) is built with `helpcenter build` and searched in
 Chromium: each page's own title must find it in the top 3. For zh, ja and ko a phrase from the
-body (a 2-4 character CJK run) is held to a regression floor: the recall the code reaches
-today (the issue's target is 95% at phrase@5). Our search must find at
+body (a 2-4 character CJK run that at most 5 pages of the locale hold) must find it in the
+top 5 for 95% of pages. Our search must find at
 least what plain Pagefind finds on the same pages. Run the benchmark for the full table and
 the misses: `.venv/bin/python tools/bench/search.py`.
 """
@@ -19,11 +20,12 @@ import pytest
 from conftest import need_chromium
 
 BENCH = Path(__file__).resolve().parents[1] / "tools" / "bench" / "search.py"
-PER_LOCALE = 8
-# Measured 2026-12-02 on this subset (phrase@5, ours): zh 7/7, ja 8/8 (plain Pagefind 3/8),
-# ko 6/6 (plain 4/6; a dot between Hangul syllables in the index). Issue 13's target is 0.95
-# for every locale; raise a floor whenever a change reaches more, never lower one.
-PHRASE_FLOOR = {"zh": 1.0, "ja": 1.0, "ko": 1.0}
+PER_SOURCE = 0  # every page: the issue asks for 40 or more per CJK language
+LOCALES = ["en", "fr", "de", "zh", "ja", "ko", "ar"]
+# Issue 13's target: a known-item body phrase (one that at most 5 pages of the locale hold)
+# finds its page in the top 5 for 95% of pages. Measured 2026-12-02 on the whole corpus
+# (tools/bench/search.py): zh 46/46, ja 43/44, ko 41/42; plain Pagefind 30/46, 19/44, 22/42.
+PHRASE_FLOOR = {"zh": 0.95, "ja": 0.95, "ko": 0.95}
 
 
 def _bench():
@@ -37,7 +39,7 @@ def _bench():
 def recall(tmp_path_factory):
     need_chromium()
     bench = _bench()
-    pages = bench.corpus_pages(PER_LOCALE)
+    pages = bench.corpus_pages(PER_SOURCE)
     site = bench.build(bench.write_project(tmp_path_factory.mktemp("search") / "help", pages))
     results = bench.measure(site, pages)
     bench.report(results)
@@ -45,15 +47,16 @@ def recall(tmp_path_factory):
     return results
 
 
-@pytest.mark.parametrize("locale", ["en", "fr", "zh", "ja", "ko"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_every_page_s_title_finds_it_in_the_top_3(recall, locale):
     ours = recall[locale]["ours"]
-    assert ours["titles"] >= 5, f"{locale}: only {ours['titles']} indexed pages with a title"
+    assert ours["titles"] >= (40 if locale in PHRASE_FLOOR else 10), (
+        f"{locale}: only {ours['titles']} indexed pages with a title")
     assert ours["title_misses"] == [], f"{locale}: {ours['title_misses']}"
 
 
 @pytest.mark.parametrize("locale", sorted(PHRASE_FLOOR))
-def test_a_cjk_body_phrase_finds_its_page_at_least_as_often_as_today(recall, locale):
+def test_a_cjk_body_phrase_finds_its_page_in_the_top_5_for_95_percent_of_pages(recall, locale):
     ours = recall[locale]["ours"]
     reached = ours["phrase_hits"] / ours["phrases"]
     assert reached >= PHRASE_FLOOR[locale], (
@@ -61,7 +64,7 @@ def test_a_cjk_body_phrase_finds_its_page_at_least_as_often_as_today(recall, loc
         f"misses {ours['phrase_misses']}")
 
 
-@pytest.mark.parametrize("locale", ["en", "fr", "zh", "ja", "ko"])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_our_search_finds_at_least_what_plain_pagefind_finds(recall, locale):
     ours, plain = recall[locale]["ours"], recall[locale]["plain"]
     assert ours["title_hits"] >= plain["title_hits"], locale

@@ -57,20 +57,23 @@
     try { localStorage.setItem(LOCALE_KEY, link.getAttribute("hreflang")); } catch (e) { /* private mode */ }
   });
 
-  // The index holds Chinese and Japanese text one character per word (site/search_index.py):
-  // Pagefind matches a query word only as a word's prefix, so a run of characters is found
-  // wherever it starts only when the query is split the same way. Latin words in a mixed
-  // query, and Korean, stay whole: Korean is indexed with a dot between syllables, which
-  // Pagefind indexes as the whole word and as each part, so a typed query finds both.
-  var CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  // The index holds Chinese, Japanese and Korean text one character (syllable) per word
+  // (site/search_index.py): Pagefind matches a query word only as a word's prefix, so a run
+  // of characters is found wherever it starts only when the query is split the same way.
+  // Latin words in a mixed query stay whole.
+  var CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+/g;
   function searchTerms(query) {
     return query.replace(CJK_RUN, function (run) { return " " + Array.from(run).join(" ") + " "; })
       .replace(/\s+/g, " ").trim();
   }
-  // Titles and excerpts come from that index: without its zero-width spaces and the dots
-  // between Hangul syllables (Pagefind's <mark> may stand between them).
-  var INDEX_DOT = /([\uac00-\ud7af](?:<\/?mark>)*)\.(?=(?:<\/?mark>)*[\uac00-\ud7af])/g;
-  function plainText(text) { return (text || "").replace(/\u200b/g, "").replace(INDEX_DOT, "$1"); }
+  // Titles and excerpts come from that index: without its zero-width spaces, Korean syllables
+  // joined again (Pagefind's <mark> may stand between them) and the index's word marks
+  // (U+E000) back to the spaces they were.
+  var SYLLABLE_GAP = /([\uac00-\ud7af](?:<\/?mark>)*) (?=(?:<\/?mark>)*[\uac00-\ud7af])/g;
+  function plainText(text) {
+    return (text || "").replace(/\u200b/g, "").replace(SYLLABLE_GAP, "$1")
+      .replace(/ ?\ue000 ?/g, " ").replace(/<\/mark><mark>/g, "");
+  }
 
   // Synonyms (locales/<locale>/search.yml, `term: [alternatives]`): a query holding an
   // alternative ("money back") is also searched with the term in its place ("refund").
@@ -94,7 +97,7 @@
   // The query's results and its variants', each page once with its best score, best first.
   function withSynonyms(pf, query, search) {
     var more = variants(query);
-    if (search === null || !more.length) return search;
+    if (search === null || !more.length) return adjacentFirst(query, search);
     return Promise.all(more.map(function (v) { return pf.search(searchTerms(v)); })).then(function (all) {
       var best = {};
       [search].concat(all).forEach(function (s) {
@@ -102,14 +105,36 @@
       });
       var results = Object.keys(best).map(function (id) { return best[id]; });
       results.sort(function (a, b) { return b.score - a.score; });
-      return { results: results };
+      return adjacentFirst(query, { results: results });
     });
   }
 
+  // Pagefind scores each character of a Chinese, Japanese or Korean run on its own, wherever
+  // it stands in the page; pages where the run's characters stand together, as typed, go first.
+  // A result's `words` (the matched positions) come before any fragment loads: no transfer.
+  function adjacentFirst(query, search) {
+    var longest = 0;
+    (query.match(CJK_RUN) || []).forEach(function (run) { longest = Math.max(longest, Array.from(run).length); });
+    if (search === null || longest < 2) return search;
+    var ranked = search.results.map(function (r, i) { return { r: r, i: i, together: streak(r.words || []) >= longest }; });
+    ranked.sort(function (a, b) { return (b.together - a.together) || (a.i - b.i); });
+    search.results = ranked.map(function (x) { return x.r; });
+    return search;
+  }
+  function streak(words) {
+    var sorted = words.slice().sort(function (a, b) { return a - b; }), best = 0, run = 0;
+    sorted.forEach(function (w, i) { run = i && w === sorted[i - 1] + 1 ? run + 1 : (i && w === sorted[i - 1] ? run : 1); best = Math.max(best, run); });
+    return best;
+  }
+
+  // An excerpt is counted in index words: a character in zh and ja, a syllable in ko.
+  function excerptWords(locale) {
+    return { zh: 60, ja: 60, ko: 60 }[String(locale).split("-")[0]] || 24;
+  }
   function loadPagefind() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
-        return pf.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+        return pf.options({ baseUrl: root.pathname, excerptLength: excerptWords(config.locale) }).then(function () {
           return pf;
         });
       });
@@ -130,7 +155,7 @@
         html.lang = config.source;
         var instance = pf.createInstance({ basePath: new URL("pagefind/", root).pathname });
         html.lang = lang;
-        return instance.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+        return instance.options({ baseUrl: root.pathname, excerptLength: excerptWords(config.source) }).then(function () {
           return instance;
         });
       });
@@ -747,7 +772,9 @@
   HelpCenter.chat = { state: chatState, online: function () { return chatState.online; },
                       isOpen: chatOnline, adapters: adapters };
   HelpCenter.search = boxes;
-  HelpCenter.searchQuery = function (pf, query) { return pf.search(searchTerms(query)); };
+  HelpCenter.searchQuery = function (pf, query) {
+    return pf.search(searchTerms(query)).then(function (search) { return withSynonyms(pf, query, search); });
+  };
   window.HelpCenter = HelpCenter;
   queue.forEach(function (args) {
     try { HelpCenter.apply(null, Array.prototype.slice.call(args)); } catch (e) { console.error(e); }
