@@ -286,6 +286,21 @@ def test_a_po_entry_with_script_is_not_published_and_the_source_shows(drafted):
     assert any("locales/fr/orders/refunds.po:" in w and "<script>" in w for w in held)
 
 
+def test_a_form_label_or_banner_with_added_markup_shows_the_source(project):
+    from helpcenter.site.build import build_site
+    from helpcenter.translation.site_strings import PATH
+    from test_site_strings import BANNER, LABEL, configure
+
+    configure(project)
+    translate(load_project(project), engines.build("pseudo"), locales=["fr"])
+    write_entry(project, LABEL, "<img src=x onerror=alert(1)>Numéro", article=PATH)
+    write_entry(project, BANNER, "Tempêtes <b>!</b>", article=PATH)
+    build_site(project, locales=["en", "fr"])
+    html = (project / "site/fr/request/index.html").read_text(encoding="utf-8")
+    assert "onerror" not in html and "Numéro" not in html and "Tempêtes" not in html
+    assert f">{LABEL}" in html and BANNER in html
+
+
 def test_the_review_page_flags_it_and_the_preview_shows_it_escaped(drafted):
     from starlette.testclient import TestClient
 

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from helpcenter.config import Project
-from helpcenter.translation import catalog
+from helpcenter.translation import catalog, qa
 from helpcenter.translation.markdown import Document, parse
 from helpcenter.vocabulary import Policy
 
@@ -49,7 +49,8 @@ def document(project: Project) -> Document | None:
 
 def translated(project: Project, locale: str, policy: Policy) -> dict[str, str]:
     """{name: text} for the strings this locale's catalog may publish under its policy; a
-    string with nothing to publish is left out (the source text shows)."""
+    string with nothing to publish, or whose translation adds markup (qa.py), is left out (the
+    source text shows)."""
     po_path = catalog.catalog_path(project.locales_dir, locale, PATH)
     if not po_path.is_file():
         return {}
@@ -57,7 +58,8 @@ def translated(project: Project, locale: str, policy: Policy) -> dict[str, str]:
     out: dict[str, Any] = {}
     for item in strings(project):
         doc = parse(item.text + "\n")
-        if doc.segments and all(s.key in published for s in doc.segments):
+        if (doc.segments and all(s.key in published for s in doc.segments)
+                and not qa.page_markup_problems(doc, published)):
             out[item.name] = doc.render(published).strip()
     return out
 
