@@ -246,6 +246,8 @@ def test_a_translation_may_not_add_markup_its_source_lacks(translation, piece):
     ("Run `helpcenter build` with **care**.", "Lancez avec **soin** `helpcenter build`."),
     ("Costs 5 euros.", "Coûte&nbsp;5 euros\\."),  # a character, and an escape: no markup
     ("Use <script>x()</script> here.", "Utilisez <script>x()</script> ici."),  # the writer's own
+    ("Check it at https://test-ipv6.com/", "请在 https://test-ipv6.com/。检查"),  # where a URL ends
+    ("Fragments: `<>` and `</>`, or a < b.", "Fragments : `<>` et `</>`, ou a < b, voire </·>."),
 ])
 def test_the_sources_own_markup_may_move_and_its_text_be_translated(source, translation):
     assert qa.added_markup(source, translation) is None

@@ -799,7 +799,8 @@ def find_nested(text: str, *, protect: Sequence[re.Pattern] = ()) -> list[tuple[
     return sorted(found, key=lambda n: n[1])
 
 
-_LOOSE_TAG = re.compile(r"<[A-Za-z/!?][^<>\s]{0,40}>?")
+# Where a browser starts a tag, a comment or a declaration (`</>` and `< b` are text to it).
+_LOOSE_TAG = re.compile(r"<(?:/?[A-Za-z]|[!?])[^<>\s]{0,40}>?")
 
 
 def markup(text: str, *, references: Iterable[str] = (),

@@ -8,17 +8,20 @@ editor or the review page: a translation may carry only the markup and raw HTML 
 segment has. `added_markup` names what a translation adds of the markup that could turn it
 against the help center's readers: raw HTML (`<script>`, `<img onerror=...>`, `<svg/onload=...>`,
 comments, and a `<` that starts a tag in a browser though not in Markdown), a link or image
-target or a URL (`[here](javascript:...)`), an attribute list (`{ onclick=... }`), a template
+target (`[here](javascript:...)`), an attribute list (`{ onclick=... }`), a template
 tag (`{{ ... }}`, run at build time by mkdocs-macros) and a character reference to a markup
 character (`&lt;`, `&quot;`, which a theme's `striptags` turns back into one). `translate` and
 the review page flag the entry; the build holds it back (the source text shows), from any tool;
 the review page's preview shows it escaped. The rest of the markup (emphasis, code, keys,
-emoji) cannot run or load anything: the structure check holds a translation to it, and says
-what changed in a reader's words ("italic text was added").
+emoji, a bare URL that magiclink may turn into an http link) cannot run or load anything: the
+structure check holds a translation to it, and says what changed in a reader's words ("italic
+text was added"). Bare URLs are left to it too because their end is a guess (`https://x.example/。`
+reads the CJK full stop into the URL), so comparing them would flag good translations.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections import Counter
@@ -32,7 +35,7 @@ _NUMBER = re.compile(r"\d+(?:[.,:\u00a0\u202f ]\d+)*")
 _CJK = ("ja", "zh", "ko")
 _ARROWS = ("<--", "<-->")   # pymdownx.smartsymbols' arrows: text
 _CRITIC = ("{++", "{--", "{==", "{>>", "{~~")  # pymdownx.critic's marks: no attributes
-_URL_START = re.compile(r"(?:https?|ftp)://|www\.", re.I)
+_CAN_ADD = re.compile(r"[<\[\]{&]")  # a character every piece `_active` counts has
 _REFERENCE = re.compile(r"&#?\w+;")
 _MARKUP_CHARACTERS = set("<>&\"'`")
 
@@ -60,9 +63,10 @@ def added_markup(source: str, translation: str, *, references: Iterable[str] = (
                  protect: Sequence[re.Pattern] = ()) -> str | None:
     """What the translation adds to its source segment's markup, as the problem a translator
     reads (`markup: adds '<script>' that the source does not have`), or None."""
-    if translation == source:
-        return None
-    have = Counter(inline.markup(source, references=references, protect=protect))
+    if translation == source or not _CAN_ADD.search(translation):
+        return None  # the fast path of nearly every segment
+    references, protect = frozenset(references), tuple(protect)
+    have = Counter(_pieces(source, references, protect))
     extra = []
     for piece in inline.markup(translation, references=references, protect=protect):
         if have[piece]:
@@ -103,6 +107,11 @@ def escaped(translation: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!])", r"\\\1", text)
 
 
+@functools.lru_cache(maxsize=4096)  # a source's pieces, for each locale of a build
+def _pieces(text: str, references: frozenset[str], protect: tuple[re.Pattern, ...]) -> list[str]:
+    return inline.markup(text, references=references, protect=protect)
+
+
 def _active(piece: str) -> bool:
     """Markup that can run script, load or link to something, or set attributes."""
     if piece.startswith("<"):
@@ -111,7 +120,7 @@ def _active(piece: str) -> bool:
         return piece[:3] not in _CRITIC
     if _REFERENCE.fullmatch(piece):
         return bool(set(html.unescape(piece)) & _MARKUP_CHARACTERS)
-    return "](" in piece or "][" in piece or bool(_URL_START.match(piece))
+    return "](" in piece or "][" in piece
 
 
 def _numbers(text: str) -> set[str]:
