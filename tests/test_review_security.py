@@ -303,6 +303,18 @@ def test_a_form_label_or_banner_with_added_markup_shows_the_source(project):
     assert f">{LABEL}" in html and BANNER in html
 
 
+def test_status_counts_it_as_flagged_not_reviewed(drafted):
+    import json
+
+    def flagged() -> int:
+        result = CliRunner().invoke(cli, ["status", "--root", str(drafted), "--format", "json"])
+        return json.loads(result.output)[0]["segments"].get("flagged", 0)
+
+    before = flagged()
+    write_entry(drafted, PARAGRAPH, "Sous trois jours <script>alert(1)</script>.")  # reviewed
+    assert flagged() == before + 1
+
+
 def test_the_review_page_flags_it_and_the_preview_shows_it_escaped(drafted):
     from starlette.testclient import TestClient
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from helpcenter.config import Project
 from helpcenter.content import articles
-from helpcenter.translation import catalog, publish, site_strings
+from helpcenter.translation import catalog, publish, qa, site_strings
 from helpcenter.translation.dialect import Dialect
 from helpcenter.translation.markdown import parse
 from helpcenter.translation.snippets import Snippets
@@ -71,9 +71,13 @@ def status(project: Project) -> list[LocaleStatus]:
 def _count_catalog(result: LocaleStatus, project: Project, locale: str, path, doc) -> None:
     po_path = catalog.catalog_path(project.locales_dir, locale, path)
     known = {e.msgctxt: e for e in catalog.load(po_path) if not e.obsolete}
+    # A translation that adds markup is flagged whoever wrote it: never counted as reviewed.
+    refused = qa.page_markup_problems(doc, {k: e.msgstr for k, e in known.items() if e.msgstr})
     for segment in doc.segments:
         entry = known.get(segment.key)
-        _count(result, catalog.state(entry) if entry else SegmentState.MISSING, [segment.text])
+        state = SegmentState.FLAGGED if segment.key in refused else (
+            catalog.state(entry) if entry else SegmentState.MISSING)
+        _count(result, state, [segment.text])
 
 
 def _count(result: LocaleStatus, state: str, texts: list[str]) -> None:
