@@ -244,6 +244,13 @@ def test_a_report_over_ten_years_or_since_year_one_stays_small(project, database
             assert len(query["per_day"]) == len(got["per_day"])
             assert sum(query["per_day"]) == query["count"]
     assert sum(p["tickets"] for p in data["tickets"]["per_day"]) == data["tickets"]["total"]
+    output = project / "report.html"
+    drawn = run("report", "--root", project, "--database", database_url, "--output", output,
+                "--since", expected["period"]["since"])
+    assert drawn.exit_code == 0, drawn.output
+    page = output.read_text(encoding="utf-8")
+    assert "<h3>Searches a month</h3>" in page and "(3,650 days, UTC; a point a month)" in page
+    assert len(page) < 1_000_000
 
     everything = report_json(project, database_url, "0001-01-01")
     first = date.fromisoformat(expected["period"]["since"])
@@ -269,3 +276,12 @@ def test_the_points_are_days_then_weeks_months_and_years():
         assert (timeline.interval, len(timeline.starts)) == (interval, points), days
         assert timeline.starts[0] == (today - timedelta(days=days - 1)).isoformat()
     assert len(Timeline.of(date(1, 1, 1), today).starts) == 2026
+
+
+def test_a_retention_past_a_century_in_the_config_is_named(project, small_database):
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text() + "extra:\n  helpcenter:\n    tickets:\n"
+                      "      events_retention_days: 99999999999\n", encoding="utf-8")
+    result = run("events", "prune", "--root", project, "--database", small_database)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "events_retention_days: 99999999999 is not a number of days" in result.stderr
