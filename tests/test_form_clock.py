@@ -180,3 +180,41 @@ def test_a_form_on_another_site_cannot_file_a_ticket_through_its_visitors(page, 
         page.locator("button").click()
     assert answer.value.status == 403
     assert (store.count("tickets"), store.count("tickets", quarantined=True)) == before
+
+
+def test_a_request_edited_after_its_answer_was_lost_is_sent_as_a_new_one(page, live, tmp_path):
+    """The first send is stored but its answer never arrives (with a file, the form does not
+    queue it offline, it says so and lets the customer try again). The customer edits the
+    message and sends: a new Idempotency-Key, so a second ticket, not a 422 for the reused
+    key."""
+    site, store, _ = live
+    notes = tmp_path / "order.txt"
+    notes.write_text("Order 1234, blue kettle\n", encoding="utf-8")
+    # The page's own fetch, so the file travels as the browser sends it: the service stores
+    # the first request, and the page is told the network failed.
+    page.add_init_script("""(() => {
+      const real = window.fetch; let sent = 0;
+      window.fetch = (url, init) => String(url).includes("/api/tickets") && sent++ === 0
+        ? real(url, init).then(() => { throw new TypeError("Failed to fetch"); })
+        : real(url, init);
+    })();""")
+    keys: list[str] = []
+    page.on("request", lambda r: keys.append(r.headers.get("idempotency-key", ""))
+            if r.url.endswith("/api/tickets") and r.method == "POST" else None)
+    page.goto(f"{site}en/request/")
+    for name, value in PERSON.items():
+        page.fill(f"[name={name}]", value)
+    page.set_input_files("#hc-attachments", str(notes))
+    time.sleep(MIN_FILL_SECONDS + 0.5)
+    before = store.count("tickets")
+    page.locator("#hc-request-form button[type=submit]").click()
+    page.locator("#hc-request-form button[type=submit]:not([disabled])").wait_for(timeout=10_000)
+    assert store.count("tickets") == before + 1  # stored, though the page heard nothing
+    page.locator("[name=message]").press_sequentially(" It was the blue one.")
+    page.locator("#hc-request-form button[type=submit]").click()
+    status = page.locator("#hc-form-status", has_text="HC-")
+    status.wait_for(timeout=10_000)
+    reference = "HC-" + status.inner_text().split("HC-")[1][:8]
+    assert len(keys) == 2 and keys[0] != keys[1]
+    assert store.count("tickets") == before + 2
+    assert store.ticket(reference)["message"].endswith("It was the blue one.")

@@ -162,3 +162,5 @@ def test_the_errors_page_names_a_custom_field_by_its_label_in_the_locale(tmp_pat
         page = client.post("/api/tickets", data=form, follow_redirects=False,
                            headers={"Origin": "https://help.example"})
     assert page.status_code == 422 and "Appareil" in page.text
+    # Back to the form with a plain link: the page is for browsers without JavaScript.
+    assert 'href="/fr/request/"' in page.text and "javascript:" not in page.text

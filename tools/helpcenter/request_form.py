@@ -7,6 +7,9 @@ browser refuses exactly what the service would, and neither layer imports the ot
 
 from __future__ import annotations
 
+# The form's address under each locale's home (site/tool_pages.py writes it as request.md).
+PAGE_PATH = "request/"
+
 # The longest value accepted for each standard field, in characters.
 MAX_LENGTH = {"name": 200, "email": 254, "subject": 300, "message": 20_000}
 

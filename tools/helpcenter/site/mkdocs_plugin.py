@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from helpcenter import ui_strings
+from helpcenter import request_form, ui_strings
 from helpcenter.config.tickets import FormField
 from helpcenter.site import llms
 from helpcenter.site.manifest import LocaleEntry, Manifest, PageEntry
@@ -218,7 +218,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             # The chat options as JSON for the page's script (hc-config).
             "chat": self.manifest.features.chat.model_dump(mode="json"),
             "banner": self._banner(),
-            "request_url": f"{up}request/",
+            "request_url": f"{up}{request_form.PAGE_PATH}",
             "field_label": self._field_label,
         }
 

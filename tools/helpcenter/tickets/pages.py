@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from helpcenter import ui_strings
+from helpcenter import request_form, ui_strings
 from helpcenter.tickets.settings import Settings
 
 
@@ -34,8 +34,10 @@ def errors_page(errors: dict[str, dict[str, str]], locale: Any, settings: Settin
         label = labels.get(key) or strings.get(f"form.field.{key}", key)
         text = strings.get(f"form.error.{error['code']}", strings["form.error.invalid"])
         items.append(f"<li>{html.escape(text.replace('{field}', label))}</li>")
+    # A plain link back to the form: no script (the page is for browsers without one, and
+    # the CSP allows none).
     return _page(locale, settings, strings["form.errors_title"],
-                 f"<ul>{''.join(items)}</ul><p><a href=\"javascript:history.back()\">"
+                 f'<ul>{"".join(items)}</ul><p><a href="/{html.escape(locale)}/{request_form.PAGE_PATH}">'
                  f"{html.escape(strings['form.back'])}</a></p>")
 
 

@@ -534,7 +534,13 @@
       if (showErrors(form, summary, errors)) return;
       var body = ticketBody(form, fillMs());
       var files = form.elements.attachments ? Array.prototype.slice.call(form.elements.attachments.files) : [];
-      var key = form.dataset.key || (form.dataset.key = newKey());
+      // One Idempotency-Key per content: a resend of the same request (its answer was lost)
+      // returns the same ticket; an edited one is a new request, which the service would
+      // refuse under the old key (422 idempotency_key_reused).
+      var sent = JSON.stringify([body.name, body.email, body.subject, body.message, body.category,
+                                 body.fields, files.map(function (f) { return [f.name, f.size, f.lastModified]; })]);
+      if (form.dataset.keyFor !== sent) { form.dataset.key = newKey(); form.dataset.keyFor = sent; }
+      var key = form.dataset.key;
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       status.textContent = strings.sending;
