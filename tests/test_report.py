@@ -22,6 +22,7 @@ from babel.numbers import format_decimal, format_percent  # noqa: E402
 
 from helpcenter.cli import cli  # noqa: E402
 from helpcenter.report.render import html  # noqa: E402
+from helpcenter.tickets.store import Store  # noqa: E402
 
 EVENTS = 6000
 
@@ -97,6 +98,23 @@ def test_the_report_shows_exactly_the_generated_figures(seeded):
         {"article": "orders/refunds.md", "title": "Refund timing", "state": "missing",
          "views": expected["views"]["fr"]["orders/refunds.md"]}]
     assert "en" not in data["translation"]  # the source is not a translation
+
+
+def test_requests_held_in_quarantine_are_not_counted_as_tickets(seeded):
+    project, database, expected = seeded
+    before = report_json(project, database, "--since", expected["period"]["since"])["tickets"]
+    store = Store.open(database)
+    with store.connection() as conn:
+        cur = conn.cursor()
+        cur.execute(store.db.begin())
+        cur.execute(store.db.sql(
+            "INSERT INTO tickets (reference, created_at, name, email, subject, message, locale, "
+            "fields, context, quarantine) VALUES ('HC-BOT00001', ?, 'x', 'x@example.com', 's', "
+            "'m', 'en', '{}', '{\"searches\": [\"a\", \"b\"]}', 'too_fast')"),
+            (datetime.now(timezone.utc).isoformat(timespec="seconds"),))
+        cur.execute("COMMIT")
+    after = report_json(project, database, "--since", expected["period"]["since"])["tickets"]
+    assert after["total"] == before["total"] and after["by_locale"] == before["by_locale"]
 
 
 def test_locale_and_since_narrow_the_report(seeded):
@@ -230,11 +248,16 @@ def test_prune_deletes_old_events_and_feedback_only(project, database_url):
 def test_prune_takes_its_period_from_the_config_or_asks(project, tmp_path):
     database = f"sqlite:///{tmp_path}/t.sqlite3"
     seed(database, events=50, locales=["en"], articles=["orders/returns.md"])
-    asked = run("events", "prune", "--root", project, "--database", database)
-    assert asked.exit_code == 1 and "events_retention_days" in asked.stderr
+    default = run("events", "prune", "--root", project, "--database", database)
+    assert default.exit_code == 0 and "(kept 400 days)" in default.stdout  # on by default
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text() + "extra:\n  helpcenter:\n    tickets:\n"
-                      "      events_retention_days: 90\n", encoding="utf-8")
+    text = config.read_text()
+    for days in ("null", "90"):
+        config.write_text(text + "extra:\n  helpcenter:\n    tickets:\n"
+                          f"      events_retention_days: {days}\n", encoding="utf-8")
+        if days == "null":  # kept for ever: prune asks how long
+            asked = run("events", "prune", "--root", project, "--database", database)
+            assert asked.exit_code == 1 and "events_retention_days" in asked.stderr
     configured = run("events", "prune", "--root", project, "--database", database)
     assert configured.exit_code == 0 and "(kept 90 days)" in configured.stdout
 

@@ -87,7 +87,8 @@ class Queries:
         """(locale, the visit's searches in order) of each ticket whose visit searched."""
         where, params = self.scope.where()
         for locale, context in self._rows(
-                f"SELECT locale, context FROM tickets WHERE {where}", params):
+                f"SELECT locale, context FROM tickets WHERE {where} AND quarantine IS NULL",
+                params):
             searches = json.loads(context or "{}").get("searches")
             if isinstance(searches, list) and len(searches) > 1:
                 yield locale, searches
@@ -111,7 +112,9 @@ class Queries:
         """Each ticket's locale, day, category and the context the report reads."""
         where, params = self.scope.where()
         for created, locale, category, context in self._rows(
-                f"SELECT created_at, locale, category, context FROM tickets WHERE {where}", params):
+                # Quarantined requests (suspected bots) are not customers' tickets until released.
+                f"SELECT created_at, locale, category, context FROM tickets WHERE {where} "
+                "AND quarantine IS NULL", params):
             context = json.loads(context or "{}")
             yield {"day": created[:10], "locale": locale, "category": category,
                    "channel": context.get("channel") or "form",
