@@ -83,6 +83,40 @@ class RateLimit(Options):
     """Tickets per client address in each window (feedback gets 5x, events 20x)."""
     per_seconds: PositiveInt = 600
     """The window's length in seconds."""
+    memory_keys: PositiveInt = 100_000
+    """Clients one process keeps counts for when there is no Redis (about 250 bytes each);
+    past it the least recently seen is forgotten first, so memory stays bounded."""
+
+
+class AddressQuota(Options):
+    """What one client (an IPv4 address, an IPv6 /64) may store per UTC day; null: no bound."""
+    tickets: PositiveInt | None = 50
+    """Tickets, quarantined ones included."""
+    attachment_bytes: PositiveInt | None = 50_000_000
+    """Bytes of attachments."""
+    events: PositiveInt | None = 5_000
+    """Events (searches, article views, deflections)."""
+    votes: PositiveInt | None = 200
+    """Feedback votes ("was this helpful?")."""
+
+
+class TotalQuota(Options):
+    """What everyone together may store per UTC day; null: no bound."""
+    tickets: PositiveInt | None = 10_000
+    """Tickets, quarantined ones included."""
+    attachment_bytes: PositiveInt | None = 2_000_000_000
+    """Bytes of attachments."""
+    events: PositiveInt | None = 2_000_000
+    """Events (searches, article views, deflections)."""
+    votes: PositiveInt | None = 100_000
+    """Feedback votes ("was this helpful?")."""
+
+
+class Quotas(Options):
+    per_address: AddressQuota = AddressQuota()
+    """From one client per UTC day."""
+    total: TotalQuota = TotalQuota()
+    """From everyone together per UTC day."""
 
 
 class Captcha(Options):
@@ -228,6 +262,8 @@ class TicketsConfig(Options):
     """The largest request body, attachments included."""
     rate_limit: RateLimit = RateLimit()
     """Per client address."""
+    quotas: Quotas = Quotas()
+    """What one client and everyone together may store per day; over it a POST is 429."""
     trusted_proxies: tuple[str, ...] = ()
     """Networks (e.g. 10.0.0.0/8) allowed to set X-Forwarded-For."""
     cors_origins: tuple[str, ...] = ()
@@ -246,10 +282,18 @@ class TicketsConfig(Options):
     """Optional challenge verification."""
     max_attempts: PositiveInt = 8
     """Deliveries to a target before a dead letter."""
-    events_retention_days: PositiveInt | None = None
-    """Events and votes older than this are deleted daily; null keeps them."""
+    events_retention_days: PositiveInt | None = 400
+    """Events and votes older than this are deleted daily (a year's reports and the same
+    weeks of the year before); null keeps them."""
+    quarantine_retention_days: PositiveInt | None = 30
+    """Quarantined tickets not released within this many days are deleted daily; null keeps
+    them."""
     redis: str | None = None
     """redis://… to share rate limits between instances; --redis wins."""
+    redis_unavailable: Literal["local", "refuse"] = "local"
+    """When Redis cannot be reached: `local` counts rate limits in each process meanwhile
+    (logged; the daily quotas stay shared, in the database), `refuse` answers 503 with
+    Retry-After."""
     targets: tuple[Target, ...] = ()
     """Help desks and hooks each ticket is forwarded to."""
 

@@ -23,7 +23,8 @@ from helpcenter.tickets.body import FORM, JSON, MULTIPART, BodyTooLarge, LimitBo
 from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.handlers import Handlers
 from helpcenter.tickets.outbox import OutboxWorker
-from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter
+from helpcenter.tickets.quotas import OverQuota
+from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, Unavailable
 from helpcenter.tickets.invalid import Invalid
 from helpcenter.tickets.settings import Settings
 from helpcenter.tickets.store import Database, KeyReused, Store
@@ -36,9 +37,12 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
     the `headers` its pages need: security_headers.py)."""
     store = store or Store(Database(settings.database))
     outbox = outbox or (OutboxWorker(store, settings) if worker else None)
+    local = MemoryLimiter(settings.rate_limit_requests, settings.rate_limit_seconds,
+                          settings.rate_limit_memory_keys)
     limiter = (RedisLimiter(settings.redis, settings.rate_limit_requests,
-                            settings.rate_limit_seconds) if settings.redis
-               else MemoryLimiter(settings.rate_limit_requests, settings.rate_limit_seconds))
+                            settings.rate_limit_seconds,
+                            fallback=local if settings.redis_unavailable == "local" else None)
+               if settings.redis else local)
     handlers = Handlers(settings, store, outbox, limiter, Captcha.from_settings(settings.captcha))
 
     @asynccontextmanager
@@ -47,11 +51,11 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         store.migrate()
         if outbox:
             outbox.start()
-        pruning = (asyncio.create_task(retention.daily(store, settings.events_retention_days))
-                   if settings.events_retention_days else None)
+        # Always: past days' quota counters go too, whatever the retention periods say.
+        pruning = asyncio.create_task(retention.daily(store, settings.events_retention_days,
+                                                      settings.quarantine_retention_days))
         yield
-        if pruning:
-            pruning.cancel()
+        pruning.cancel()
         if outbox:
             outbox.stop()
         store.close()
@@ -76,6 +80,7 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={Invalid: _invalid, UnsupportedType: _unsupported,
                                         BodyTooLarge: _body_too_large, KeyReused: _key_reused,
+                                        OverQuota: _over_quota, Unavailable: _unavailable,
                                         ClientDisconnect: _disconnected})
     # Starlette's "add or drop the slash" redirect names the request's Host: a redirect to
     # anywhere. An API path is exact.
@@ -102,6 +107,18 @@ async def _key_reused(request: Request, exc: KeyReused) -> Response:
         "Idempotency-Key", "idempotency_key_reused",
         "this Idempotency-Key was already used for a different request: send a new key for a "
         "new request, or the first request unchanged to get its ticket"))
+
+
+async def _over_quota(request: Request, exc: OverQuota) -> Response:
+    return JSONResponse({"error": str(exc)}, status_code=429,
+                        headers={"Retry-After": str(exc.retry_after)})
+
+
+async def _unavailable(request: Request, exc: Unavailable) -> Response:
+    # redis_unavailable: refuse. Nothing was stored; the client may send it again shortly.
+    return JSONResponse({"error": "the service cannot check its rate limits right now; try "
+                                  "again shortly"}, status_code=503,
+                        headers={"Retry-After": str(exc.retry_after)})
 
 
 async def _disconnected(request: Request, exc: ClientDisconnect) -> Response:

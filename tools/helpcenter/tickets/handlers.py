@@ -2,13 +2,15 @@
 
 Abuse protections run in this order on every POST: origin (another site's page may not post
 for its visitors), rate limit (per client address), content type and size (body.py), then the
-endpoint's own checks. A ticket that looks automated (honeypot, fill time) is not refused: it
+endpoint's own checks, and last the daily quotas (quotas.py), counted in the write's own
+transaction. A ticket that looks automated (honeypot, fill time) is not refused: it
 is stored in quarantine and answered exactly as any other. A write is acknowledged only after
 the store's commit returned.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -22,7 +24,8 @@ from helpcenter.tickets.body import FORM, JSON, MULTIPART, payload
 from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.openapi import document
 from helpcenter.tickets.outbox import OutboxWorker
-from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, client_address
+from helpcenter.tickets.quotas import OverQuota, Quotas
+from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, client_address, client_key
 from helpcenter.tickets.invalid import Invalid
 from helpcenter.tickets.settings import Settings
 from helpcenter.tickets.store import Attachment, NewTicket, Store
@@ -30,6 +33,7 @@ from helpcenter.tickets.values import IDEMPOTENCY_KEY
 
 FEEDBACK_SCALE = 5
 EVENTS_SCALE = 20  # events arrive with every search: a wider allowance than tickets
+HEALTH_TIMEOUT = 5.0  # seconds the database has to answer /api/health
 
 
 class Handlers:
@@ -39,6 +43,7 @@ class Handlers:
                  limiter: MemoryLimiter | RedisLimiter, captcha: Captcha | None):
         self.settings, self.store, self.outbox = settings, store, outbox
         self.limiter, self.captcha = limiter, captcha
+        self.quotas = Quotas(settings.quotas, store.db.sql)
         self.requests = requests.for_settings(settings)
         # Where the help center's own pages are served from, and the origins it lets post.
         self.origins = {o for o in map(_origin, [settings.site_url, *settings.cors_origins]) if o}
@@ -63,7 +68,16 @@ class Handlers:
         # One path for every ticket, quarantined or not: the same commit, a reference from the
         # same sequence, the same answer and about the same time, so a person the checks
         # misjudged loses nothing and a bot cannot tell which check it tripped.
-        saved = await self.store.create_ticket(ticket, self.settings.target_names)
+        charge = self.quotas.charge(self._key(request), tickets=1, attachment_bytes=sum(
+            len(a.data) for a in ticket.attachments))
+        try:
+            saved = await self.store.create_ticket(ticket, self.settings.target_names, charge)
+        except OverQuota as exc:
+            if not page:
+                raise
+            return HTMLResponse(pages.errors_page(
+                {"quota": {"code": "over_quota", "message": str(exc)}}, ticket.locale,
+                self.settings), status_code=429, headers={"Retry-After": str(exc.retry_after)})
         if self.outbox and saved.created:
             self.outbox.wake()
         response = _created({"id": saved.id, "reference": saved.reference}, page, ticket.locale)
@@ -73,14 +87,28 @@ class Handlers:
 
     async def create_feedback(self, request: Request) -> Response:
         return await self._stored(request, "feedback", FEEDBACK_SCALE, self.requests.feedback,
-                                  self.store.add_feedback)
+                                  self.store.add_feedback, "votes")
 
     async def create_event(self, request: Request) -> Response:
         return await self._stored(request, "events", EVENTS_SCALE, self.requests.event,
-                                  self.store.add_event)
+                                  self.store.add_event, "events")
 
     async def health(self, request: Request) -> Response:
-        return JSONResponse({"status": "ok", "database": self.store.db.dialect})
+        """Up, and what it depends on: 503 when something it cannot serve without is down
+        (the database; Redis under `redis_unavailable: refuse`), `degraded` when Redis is down
+        and rate limits are counted per process meanwhile."""
+        try:
+            database = await asyncio.wait_for(asyncio.to_thread(self.store.ping), HEALTH_TIMEOUT)
+        except asyncio.TimeoutError:
+            database = False
+        checks, needed = {"database": "ok" if database else "down"}, database
+        if isinstance(self.limiter, RedisLimiter):
+            shared = await self.limiter.ping()
+            checks["redis"] = "ok" if shared else "down"
+            needed = needed and (shared or self.limiter.fallback is not None)
+        status = "down" if not needed else "ok" if "down" not in checks.values() else "degraded"
+        return JSONResponse({"status": status, "database": self.store.db.dialect,
+                             "checks": checks}, status_code=200 if needed else 503)
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(document(self.settings))
@@ -110,21 +138,24 @@ class Handlers:
         ticket.attachments = await _attachments(uploads, self.settings)
         return ticket
 
-    async def _stored(self, request: Request, bucket: str, scale: int, check, write) -> Response:
-        """Feedback and events: origin, limit, validate, store, 201 with the new id."""
+    async def _stored(self, request: Request, bucket: str, scale: int, check, write,
+                      quota: str) -> Response:
+        """Feedback and events: origin, limit, validate, store (within the quota), 201 with
+        the new id."""
         if (refused := self._cross_site(request)) is not None:
             return refused
         if (refused := await self._limited(request, bucket, scale=scale)) is not None:
             return refused
         data, _, _ = await self._payload(request)
-        return JSONResponse({"id": await write(**check(data))}, status_code=201)
+        charge = self.quotas.charge(self._key(request), **{quota: 1})
+        return JSONResponse({"id": await write(**check(data), charge=charge)}, status_code=201)
 
     async def _payload(self, request: Request):
         return await payload(request, self.settings.attachment_max_files,
                              self.settings.attachment_max_bytes)
 
     async def _limited(self, request: Request, bucket: str, scale: int = 1) -> Response | None:
-        wait = await self.limiter.hit(f"{bucket}:{self._client(request)}", scale=scale)
+        wait = await self.limiter.hit(f"{bucket}:{self._key(request)}", scale=scale)
         if wait is None:
             return None
         return JSONResponse({"error": "too many requests"}, status_code=429,
@@ -163,6 +194,10 @@ class Handlers:
         peer = request.client.host if request.client else None
         return client_address(peer, request.headers.get("x-forwarded-for"),
                               self.settings.trusted_proxies)
+
+    def _key(self, request: Request) -> str:
+        """Who limits and quotas count: the address, an IPv6 client by its /64."""
+        return client_key(self._client(request))
 
 
 def _looks_automated(data: dict[str, Any], settings: Settings) -> str | None:

@@ -19,6 +19,13 @@ _QUARANTINE = [
     "CREATE INDEX tickets_quarantine ON tickets (quarantine)",
 ]
 
+# One row per UTC day, client (or `*` for everyone) and kind: what quotas.py counts.
+_QUOTA_USAGE = [
+    """CREATE TABLE quota_usage (
+        day TEXT NOT NULL, scope TEXT NOT NULL, kind TEXT NOT NULL, amount BIGINT NOT NULL,
+        PRIMARY KEY (day, scope, kind))""",
+]
+
 # (version, description, {dialect: [statements]})
 MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     (1, "tickets, attachments, outbox, feedback, events", {
@@ -98,4 +105,7 @@ MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     # normal flow). It has no outbox rows until `helpcenter tickets release` gives it some.
     (3, "quarantine for requests that look automated", {
         "sqlite": _QUARANTINE, "postgresql": _QUARANTINE}),
+    # Daily quotas per client and in total, counted in the transaction that stores the row:
+    # a refused or failed write counts nothing, and every instance sees the same numbers.
+    (4, "daily quota counters", {"sqlite": _QUOTA_USAGE, "postgresql": _QUOTA_USAGE}),
 ]

@@ -23,7 +23,10 @@ CREATED = {"type": "object", "required": ["id", "reference"],
            "properties": {"id": {"type": "integer"}, "reference": {"type": "string"}}}
 STORED = {"type": "object", "properties": {"id": {"type": "integer"}}}
 HEALTH = {"type": "object", "required": ["status"],
-          "properties": {"status": {"const": "ok"}, "database": {"type": "string"}}}
+          "properties": {"status": {"enum": ["ok", "degraded", "down"]},
+                         "database": {"type": "string"},
+                         "checks": {"type": "object", "additionalProperties": {
+                             "enum": ["ok", "down"]}}}}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "pattern": values.IDEMPOTENCY_KEY.pattern},
                    "description": "Retries with the same key return the same ticket and never "
@@ -60,8 +63,11 @@ def document(settings: Settings) -> dict[str, Any]:
                 "requestBody": _body(bodies["EventRequest"]),
                 "responses": {"201": _json("Stored.", STORED), **_errors()},
             }},
-            "/api/health": {"get": {"summary": "Liveness", "responses": {
-                "200": _json("The service is up.", HEALTH)}}},
+            "/api/health": {"get": {"summary": "Liveness and dependencies", "responses": {
+                "200": _json("The service is up (`degraded`: Redis is down and rate limits "
+                             "are counted per process meanwhile).", HEALTH),
+                "503": _json("The database is down, or Redis under redis_unavailable: "
+                             "refuse.", HEALTH)}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": _json("OpenAPI 3.1", {"type": "object"})}}},
         },
@@ -90,5 +96,8 @@ def _errors() -> dict[str, Any]:
                      "`invalid_character` for U+0000 or a lone surrogate, `invalid_form` for "
                      "multipart that cannot be read, `type_not_allowed` for an attachment whose "
                      "bytes are of no allowed type, `idempotency_key_reused`, …).", ERRORS),
-        "429": _json("Too many requests from this address; see Retry-After.", MESSAGE),
+        "429": _json("Too many requests from this address, or a daily quota (per address "
+                     "or in total) is used up; see Retry-After.", MESSAGE),
+        "503": _json("Redis is down and redis_unavailable is refuse; see Retry-After.",
+                     MESSAGE),
     }

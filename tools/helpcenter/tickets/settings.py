@@ -15,8 +15,8 @@ from typing import Any, Mapping
 
 from helpcenter import ui_strings
 from helpcenter.config import Project, load_project
-from helpcenter.config.tickets import (DEFAULT_DATABASE, Captcha, FormField, TicketsConfig,
-                                       parse_target)
+from helpcenter.config.tickets import (DEFAULT_DATABASE, Captcha, FormField, Quotas,
+                                       TicketsConfig, parse_target)
 
 ENV_DATABASE = "HELPCENTER_DATABASE_URL"
 _DEFAULTS = TicketsConfig()
@@ -36,6 +36,8 @@ class Settings:
     attachment_types: list[str] = field(default_factory=lambda: list(_DEFAULTS.attachments.types))
     rate_limit_requests: int = _DEFAULTS.rate_limit.requests
     rate_limit_seconds: int = _DEFAULTS.rate_limit.per_seconds
+    rate_limit_memory_keys: int = _DEFAULTS.rate_limit.memory_keys
+    quotas: Quotas = _DEFAULTS.quotas
     trusted_proxies: list[str] = field(default_factory=list)
     cors_origins: list[str] = field(default_factory=list)
     # The help center's own address (mkdocs.yml's site_url): its origin may always post.
@@ -47,7 +49,9 @@ class Settings:
     targets: list[Any] = field(default_factory=list)
     max_attempts: int = _DEFAULTS.max_attempts
     redis: str | None = None
-    events_retention_days: int | None = None
+    redis_unavailable: str = _DEFAULTS.redis_unavailable
+    events_retention_days: int | None = _DEFAULTS.events_retention_days
+    quarantine_retention_days: int | None = _DEFAULTS.quarantine_retention_days
     # The theme's UI strings per locale (locales/<locale>/ui.yml): the thank-you page uses them.
     ui: dict[str, dict[str, str]] = field(default_factory=dict)
     directions: dict[str, str] = field(default_factory=dict)
@@ -80,11 +84,14 @@ def from_config(config: TicketsConfig, **runtime: Any) -> Settings:
         attachment_types=list(config.attachments.types),
         rate_limit_requests=config.rate_limit.requests,
         rate_limit_seconds=config.rate_limit.per_seconds,
+        rate_limit_memory_keys=config.rate_limit.memory_keys, quotas=config.quotas,
         trusted_proxies=list(config.trusted_proxies), cors_origins=list(config.cors_origins),
         without_origin=config.without_origin,
         min_fill_seconds=config.min_fill_seconds, honeypot_field=config.honeypot_field,
         captcha=config.captcha, targets=list(config.targets), max_attempts=config.max_attempts,
-        redis=config.redis, events_retention_days=config.events_retention_days, **runtime)
+        redis=config.redis, redis_unavailable=config.redis_unavailable,
+        events_retention_days=config.events_retention_days,
+        quarantine_retention_days=config.quarantine_retention_days, **runtime)
 
 
 def from_project(root: Path, overrides: dict[str, Any] | None = None,

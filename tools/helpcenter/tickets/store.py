@@ -185,6 +185,15 @@ class Store:
             cur.execute("SELECT MAX(version) FROM schema_migrations")
             return cur.fetchone()[0] or 0
 
+    def ping(self) -> bool:
+        """Whether the database answers now (for /api/health)."""
+        try:
+            with self.connection() as conn:
+                conn.cursor().execute("SELECT 1")
+        except (UserError, sqlite3.Error, psycopg.Error, OSError):
+            return False
+        return True
+
     @contextmanager
     def connection(self) -> Iterator[Any]:
         conn = self.db.connect()
@@ -194,22 +203,28 @@ class Store:
             conn.close()
 
     # ---- writes (group commit) -------------------------------------------------------------
-    async def create_ticket(self, ticket: NewTicket, targets: list[str]) -> Saved:
-        return await self._submit(lambda cur: self._insert_ticket(cur, ticket, targets))
+    # `charge` (quotas.py) runs in the write's savepoint after its insert: what it raises
+    # undoes the write, so a row and the quota it uses commit together or not at all.
+    async def create_ticket(self, ticket: NewTicket, targets: list[str],
+                            charge: Callable[[Any], None] | None = None) -> Saved:
+        return await self._submit(lambda cur: self._insert_ticket(cur, ticket, targets, charge))
 
-    async def add_feedback(self, locale: str, page: str, helpful: bool, comment: str | None) -> int:
+    async def add_feedback(self, locale: str, page: str, helpful: bool, comment: str | None,
+                           charge: Callable[[Any], None] | None = None) -> int:
         def write(cur):
             return self._insert(cur, "INSERT INTO feedback (created_at, locale, page, helpful, "
                                 "comment) VALUES (?, ?, ?, ?, ?)",
-                                (now_iso(), locale, page, helpful, comment))
+                                (now_iso(), locale, page, helpful, comment), charge)
         return await self._submit(write)
 
     async def add_event(self, locale: str, type_: str, query: str | None, results: int | None,
-                        page: str | None, article: str | None) -> int:
+                        page: str | None, article: str | None,
+                        charge: Callable[[Any], None] | None = None) -> int:
         def write(cur):
             return self._insert(cur, "INSERT INTO events (created_at, locale, type, query, "
                                 "results, page, article) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (now_iso(), locale, type_, query, results, page, article))
+                                (now_iso(), locale, type_, query, results, page, article),
+                                charge)
         return await self._submit(write)
 
     async def _submit(self, work: Callable[[Any], Any]) -> Any:
@@ -277,11 +292,14 @@ class Store:
             self._queue.put(None)
             self._writer.join(timeout=10)
 
-    def _insert(self, cur, sql: str, params: tuple) -> int:
+    def _insert(self, cur, sql: str, params: tuple, charge=None) -> int:
         cur.execute(self.db.sql(sql + " RETURNING id"), params)
-        return cur.fetchone()[0]
+        new_id = cur.fetchone()[0]
+        if charge:
+            charge(cur)
+        return new_id
 
-    def _insert_ticket(self, cur, t: NewTicket, targets: list[str]) -> Saved:
+    def _insert_ticket(self, cur, t: NewTicket, targets: list[str], charge=None) -> Saved:
         if t.idempotency_key:
             existing = self._replay(cur, t)
             if existing:
@@ -306,6 +324,8 @@ class Store:
         if row is None:
             return self._replay(cur, t)
         ticket_id = row[0]
+        if charge:  # a new ticket only: a replay stored nothing and pays nothing
+            charge(cur)
         for attachment in t.attachments:
             cur.execute(self.db.sql("INSERT INTO attachments (ticket_id, filename, content_type, "
                                     "size, data) VALUES (?, ?, ?, ?, ?)"),
