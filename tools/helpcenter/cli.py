@@ -88,10 +88,18 @@ def cli() -> None:
               help="Treat every warning (a broken link, missing UI strings) as an error.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Locales built at once. Default: one per CPU core.")
+@click.option("--no-cache", is_flag=True,
+              help="Render every page and run the search indexer again, whatever the cache in "
+                   "build/cache/ says (it is rewritten). Default: a page whose inputs did not "
+                   "change since the last build is reused as it is.")
 def build(root: Path, locales: tuple[str, ...], site_dir: Path | None, strict: bool,
-          jobs: int | None) -> None:
-    """Build the help center: every locale, then the search index."""
-    _run_build(root, list(locales), site_dir, strict, jobs)
+          jobs: int | None, no_cache: bool) -> None:
+    """Build the help center: every locale, then the search index.
+
+    Pages whose inputs (Markdown, catalogs, theme, navigation, config, versions) did not change
+    since the last build of the same site are reused, not rendered again.
+    """
+    _run_build(root, list(locales), site_dir, strict, jobs, cache=not no_cache)
 
 
 @cli.command()
@@ -610,7 +618,7 @@ def events_prune(root: Path, database: str | None, days: int | None, dry_run: bo
 
 
 def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bool,
-               jobs: int | None, exit_on_error: bool = True) -> bool:
+               jobs: int | None, exit_on_error: bool = True, cache: bool = True) -> bool:
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.site.build import build_site
 
@@ -624,7 +632,7 @@ def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bo
                 bar.update(task, description=step, completed=done, total=total)
 
             report = build_site(root, locales=locales or None, site_dir=site_dir, strict=strict,
-                                jobs=jobs, progress=progress)
+                                jobs=jobs, progress=progress, cache=cache)
     except UserError as exc:
         if exit_on_error:
             raise
@@ -635,8 +643,10 @@ def _run_build(root: Path, locales: list[str], site_dir: Path | None, strict: bo
     idx = report.index
     out.print(
         f"Built {report.pages} pages in {len(report.locales)} locale(s) in "
-        f"{report.seconds:.1f}s → {report.site_dir}"
-        + (f"; search indexed {idx.pages} pages in {idx.languages} language(s)" if idx else ""),
+        f"{report.seconds:.1f}s → {report.site_dir} ({report.rendered} rendered, "
+        f"{report.reused} unchanged)"
+        + (f"; search indexed {idx.pages} pages in {idx.languages} language(s)" if idx
+           else "; search index unchanged"),
         highlight=False,
     )
     return True

@@ -16,7 +16,7 @@ from helpcenter.config import Project, load_project
 from helpcenter.content import articles
 from helpcenter.errors import UserError, UserErrors
 from helpcenter import ui_strings
-from helpcenter.site import links, root_pages, search_index, stage
+from helpcenter.site import build_cache, links, root_pages, search_index, stage
 from helpcenter.site.theme import stage_theme
 from helpcenter.site.generator import LocaleJob, LocaleResult, build_locale
 
@@ -34,17 +34,28 @@ class BuildReport:
     site_dir: Path
     locales: list[LocaleResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    index: search_index.IndexReport | None = None
+    index: search_index.IndexReport | None = None   # None: the search index was current
     seconds: float = 0.0
 
     @property
     def pages(self) -> int:
         return sum(r.pages for r in self.locales)
 
+    @property
+    def rendered(self) -> int:
+        return sum(r.rendered for r in self.locales)
+
+    @property
+    def reused(self) -> int:
+        return sum(r.reused for r in self.locales)
+
 
 def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path | None = None,
                strict: bool = False, jobs: int | None = None,
-               progress: Progress | None = None) -> BuildReport:
+               progress: Progress | None = None, cache: bool = True) -> BuildReport:
+    """Build the site. With `cache`, pages whose inputs are those of their live output are
+    reused, not rendered (build_cache.py); without, every page is rendered and the cache
+    rewritten."""
     started = time.perf_counter()
     progress = progress or (lambda step, done, total: None)
     project = load_project(root)
@@ -74,12 +85,16 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # failed or killed build leaves the previous site whole.
     staging = site_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)  # left by a killed build
+    key = build_cache.build_key(project.config_file, theme_dir, staged.manifest, project.site_url)
+    caches = {code: build_cache.cache_file(project.build_dir, site_dir, code) for code in selected}
     job_list = [
         LocaleJob(
             config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
             output_dir=str(staging / code), assets_dir=str(staging / THEME) if i == 0 else "",
             manifest=str(staged.manifest), locale_url=f"{project.site_url}{code}/",
-            strict=strict, theme_dir=str(theme_dir),
+            strict=strict, theme_dir=str(theme_dir), build_key=key,
+            cache_file=str(caches[code]) if cache else "", live_dir=str(site_dir / code),
+            live_root=str(site_dir),
         )
         for i, code in enumerate(selected)
     ]
@@ -100,6 +115,10 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
             atomic.replace_dir(entry, site_dir / entry.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # After the swap: the cache describes the live files (a kill before this line leaves the
+    # old cache, whose entries fail their size and mtime check where a page was rendered).
+    for result in report.locales:
+        build_cache.save(caches[result.locale], result.cache, site_dir / result.locale)
 
     directory_urls = project.use_directory_urls
     published = {*content.source_pages, *(p for code in project.codes
@@ -111,11 +130,15 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     root_pages.write_not_found(project, site_dir)
     root_pages.write_llms_index(project, site_dir)
 
+    # Pagefind reindexes the whole site, so it runs only when a page it reads changed.
     progress("Indexing search", 0, 1)
-    report.index = search_index.index_site(site_dir)
-    if not report.index.extended:
-        report.warnings.append("Pagefind ran without the extended binary: Chinese and Japanese "
-                               "are not segmented. Install pagefind-bin-extended.")
+    search_key = build_cache.search_key(site_dir)
+    if not (cache and build_cache.search_is_current(project.build_dir, site_dir, search_key)):
+        report.index = search_index.index_site(site_dir)
+        build_cache.save_search(project.build_dir, site_dir, search_key)
+        if not report.index.extended:
+            report.warnings.append("Pagefind ran without the extended binary: Chinese and "
+                                   "Japanese are not segmented. Install pagefind-bin-extended.")
     report.seconds = time.perf_counter() - started
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")

@@ -107,6 +107,18 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             self.sections.sort(key=lambda s: _order_key(s["page"]))
             self.top_articles.sort(key=_order_key)
         env.filters["url"] = self._url_filter(env.filters["url"])
+        # The locale's own articles, for their Markdown twins and llms.txt: collected here, not
+        # as each page renders, since `helpcenter build` does not render a page it reuses.
+        for file in files.documentation_pages():
+            page = file.page
+            path = _norm(page)
+            entry = self.statuses.get(path) or PageEntry(
+                status=PageStatus.SOURCE, kind=PageKind.ARTICLE, title=page.title or "")
+            if entry.kind == PageKind.ARTICLE and entry.status != PageStatus.FALLBACK:
+                self.articles[path] = llms.Article(
+                    path=path, title=page.title or entry.title,
+                    description=str(page.meta.get("description") or ""),
+                    markdown=page.markdown or "")
         # i18n set theme.language to the locale's code; Material may not ship that code
         # (sr-Latn): use its nearest language, else English. <html lang> stays the code.
         config.theme["language"] = _material_language(
@@ -142,11 +154,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             hc["nav_window"] = _window(hc["section"]["articles"], page, NAV_ARTICLES)
         if fallback:
             page.canonical_url = hc["canonical"]
-        own = entry.kind == PageKind.ARTICLE and not fallback
-        if own:  # its Markdown twin (site/llms.py), written in on_post_build
-            self.articles[path] = llms.Article(
-                path=path, title=page.title or entry.title,
-                description=str(page.meta.get("description") or ""), markdown=page.markdown or "")
+        if path in self.articles:  # its Markdown twin (site/llms.py), written in on_post_build
             hc["markdown_href"] = _up(page.url) + self.articles[path].twin
         if entry.kind in (PageKind.ARTICLE, PageKind.CATEGORY):
             data = self._jsonld(page, entry, config, article=entry.kind == PageKind.ARTICLE)

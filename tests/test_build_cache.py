@@ -1,0 +1,205 @@
+"""The page cache of `helpcenter build`: a rebuild reuses what did not change, never a stale page.
+
+Each test copies a project built once (the copy keeps its files' mtimes, so its cache holds),
+changes one kind of input, builds again and reads the pages that input shows on.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import MKDOCS_YML, PAGES, REPO, write_project
+from helpcenter.site.build import STAMP, build_site
+from helpcenter.translation import catalog
+
+# Three locales: the source, a translated one and one that falls back to the source (and is
+# right-to-left); the project has its own theme folder, empty to begin with.
+CONFIG = (MKDOCS_YML.replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
+          .replace("        - {locale: ja, name: 日本語, build: true}\n", "")
+          .replace("        - {locale: zh, name: 简体中文, build: true}\n", ""))
+LOCALES = ("en", "fr", "ar")
+
+
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory):
+    pages = {rel: text for rel, text in PAGES.items() if rel.split("/")[0] in LOCALES}
+    root = write_project(tmp_path_factory.mktemp("cache") / "help", pages, config=CONFIG)
+    (root / "theme").mkdir()
+    build_site(root, jobs=2)
+    return root
+
+
+@pytest.fixture
+def copy(cached, tmp_path):
+    root = tmp_path / "help"
+    shutil.copytree(cached, root)  # copy2: sizes and mtimes kept, so the cache still holds
+    return root
+
+
+def html(root: Path, rel: str) -> str:
+    return (root / "site" / rel).read_text(encoding="utf-8")
+
+
+def shows(root: Path, pages, text: str, gone: str | None = None) -> None:
+    """Each of the site's `pages` shows `text` (and no longer `gone`)."""
+    for rel in pages:
+        content = html(root, rel)
+        assert text in content and (gone is None or gone not in content), rel
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def files_of(site: Path) -> dict[str, tuple[int, int]]:
+    """Every output file but the stamp: (mtime, inode)."""
+    out = {}
+    for path in site.rglob("*"):
+        if path.is_file() and path.name != STAMP:
+            st = path.stat()
+            out[path.relative_to(site).as_posix()] = (st.st_mtime_ns, st.st_ino)
+    return out
+
+
+def test_a_rebuild_with_no_change_renders_nothing_and_rewrites_no_page(cached):
+    before = files_of(cached / "site")
+    report = build_site(cached, jobs=2)
+    assert report.rendered == 0
+    assert report.reused == len([p for p in before if p.endswith(".html")
+                                 and p.split("/")[0] in LOCALES and not p.endswith("404.html")])
+    assert report.index is None  # no page changed: Pagefind did not run again
+    after = files_of(cached / "site")
+    # The locale folders and the theme assets are the same files; the root pages (the
+    # language chooser, sitemap, 404) are written by every build.
+    kept = {p for p in before if p.split("/")[0] in (*LOCALES, "assets", "pagefind")}
+    assert kept and {p: after.get(p) for p in kept} == {p: before[p] for p in kept}
+
+
+def test_a_cached_rebuild_is_byte_for_byte_a_cold_build(cached, tmp_path):
+    build_site(cached, jobs=2)                                  # from the cache
+    cold = tmp_path / "cold"
+    build_site(cached, jobs=2, site_dir=cold, cache=False)      # every page rendered
+    cached_files = {p for p in files_of(cached / "site")}
+    assert cached_files == set(files_of(cold))
+    for rel in sorted(cached_files):
+        assert (cached / "site" / rel).read_bytes() == (cold / rel).read_bytes(), rel
+
+
+def test_an_edited_source_article_shows_in_every_locale_that_shows_it(copy):
+    edit(copy / "content/en/orders/refunds.md", "three business days", "five business days")
+    report = build_site(copy, jobs=2)
+    # fr and ar show the English text (a fallback)
+    shows(copy, [f"{code}/orders/refunds/index.html" for code in LOCALES], "five business days",
+          gone="three business days")
+    assert 0 < report.rendered < report.reused  # that page only: its title did not change
+
+
+def test_an_edited_hand_translation_shows(copy):
+    edit(copy / "content/fr/orders/returns.md", "sous trente jours", "sous soixante jours")
+    build_site(copy, jobs=2)
+    shows(copy, ["fr/orders/returns/index.html"], "sous soixante jours", gone="sous trente jours")
+
+
+def test_a_theme_override_shows_on_every_page(copy):
+    (copy / "theme/partials").mkdir(parents=True)
+    (copy / "theme/partials/copyright.html").write_text("<p>Kept by the Acme crew</p>\n")
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/returns/index.html", "fr/index.html", "ar/orders/refunds/index.html"],
+          "Kept by the Acme crew")
+
+
+def test_the_new_title_of_another_page_shows_in_nav_and_listings(copy):
+    edit(copy / "content/en/orders/refunds.md", "title: Refund timing", "title: When refunds arrive")
+    build_site(copy, jobs=2)
+    # Pages whose own Markdown did not change: the category's listing and a sibling's nav.
+    shows(copy, ["en/orders/index.html", "en/orders/returns/index.html",
+                 "fr/orders/returns/index.html"], "When refunds arrive", gone="Refund timing")
+
+
+def test_the_new_description_of_another_page_shows_in_its_category(copy):
+    edit(copy / "content/en/orders/returns.md", "How returns work.", "Send it back, free.")
+    build_site(copy, jobs=2)
+    # Its own Markdown did not change.
+    shows(copy, ["en/orders/index.html"], "Send it back, free.", gone="How returns work.")
+
+
+def test_a_config_option_such_as_a_banner_shows(copy):
+    config = copy / "mkdocs.yml"
+    config.write_text(config.read_text() + "extra:\n  helpcenter:\n    banner:\n"
+                      "      text: Closed on Monday for the holiday\n")
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/returns/index.html", "fr/index.html"],
+          "Closed on Monday for the holiday")
+
+
+def test_a_ui_string_shows(copy):
+    (copy / "locales/fr").mkdir(parents=True)
+    (copy / "locales/fr/ui.yml").write_text("nav.home: Accueil Acme\n", encoding="utf-8")
+    build_site(copy, jobs=2)
+    shows(copy, ["fr/orders/returns/index.html"], "Accueil Acme")
+    assert "Accueil Acme" not in html(copy, "en/orders/returns/index.html")
+
+
+def test_a_deleted_page_is_gone_from_every_locale_and_every_list(copy):
+    (copy / "content/en/orders/refunds.md").unlink()
+    (copy / "content/en/orders/returns.md").write_text(
+        "---\ntitle: Return an item\norder: 10\n---\nYou can return any item within thirty days.\n")
+    build_site(copy, jobs=2)
+    for locale in LOCALES:
+        assert not (copy / f"site/{locale}/orders/refunds").exists(), locale
+    for rel in ("en/orders/index.html", "fr/orders/returns/index.html", "ar/index.html"):
+        assert "Refund timing" not in html(copy, rel), rel
+
+
+def test_a_new_page_is_built_and_listed(copy):
+    (copy / "content/en/orders/exchange.md").write_text(
+        "---\ntitle: Exchange an item\norder: 30\n---\nSwap it for another size.\n")
+    build_site(copy, jobs=2)
+    shows(copy, [f"{code}/orders/exchange/index.html" for code in LOCALES],
+          "Swap it for another size.")
+    shows(copy, ["en/orders/index.html", "en/orders/returns/index.html", "ar/orders/index.html"],
+          "Exchange an item")
+
+
+def test_a_page_changed_by_hand_in_the_site_is_rendered_again(copy):
+    edit(copy / "site/en/orders/returns/index.html", "thirty days", "ninety days")
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/returns/index.html"], "thirty days", gone="ninety days")
+
+
+def test_a_failed_build_leaves_the_previous_site_and_a_cache_that_holds(copy):
+    before = html(copy, "en/orders/returns/index.html")
+    page = copy / "content/en/orders/returns.md"
+    page.write_text("---\ntitle: Return an item\ntemplate: nowhere.html\n---\nBroken.\n")
+    with pytest.raises(Exception):
+        build_site(copy, jobs=2)
+    assert html(copy, "en/orders/returns/index.html") == before
+    page.write_text(page.read_text().replace("template: nowhere.html\n", ""))
+    build_site(copy, jobs=2)
+    assert "Broken." in html(copy, "en/orders/returns/index.html")
+
+
+def test_no_cache_renders_every_page(copy):
+    report = build_site(copy, jobs=2, cache=False)
+    assert report.reused == 0 and report.rendered > 0 and report.index is not None
+
+
+def test_an_edited_catalog_entry_shows(tmp_path):
+    root = tmp_path / "demo"
+    root.mkdir()
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    for folder in ("content", "locales", "theme"):
+        shutil.copytree(REPO / folder, root / folder)
+    build_site(root, locales=["fr"], jobs=1)
+    rel = "fr/orders/track-your-order/index.html"
+    assert "Retrouver vos informations de suivi" in html(root, rel)
+    po_path = root / "locales/fr/orders/track-your-order.po"
+    po = catalog.load(po_path)
+    entry = next(e for e in po if e.msgid == "Find your tracking information")
+    entry.msgstr = "Où en est votre colis"
+    catalog.save(po, po_path)
+    build_site(root, locales=["fr"], jobs=1)
+    shows(root, [rel], "Où en est votre colis", gone="Retrouver vos informations de suivi")

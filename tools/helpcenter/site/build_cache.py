@@ -1,0 +1,235 @@
+"""The page cache of `helpcenter build`: which pages of the last build are still what a new
+build would write, so they are reused instead of rendered again.
+
+A page's output is a function of its inputs, and the cache keeps one key per page, a digest of
+all of them; a page is reused only when its key is the one its live output was built with:
+
+- the build's key, the same for every page: helpcenter's own files (code, templates, UI
+  strings), the versions of MkDocs, Material, static-i18n, Markdown and the libraries they use,
+  mkdocs.yml and the environment variables it reads, the merged theme (packaged + the
+  project's overrides), and the stage manifest (every page's status, kind, title and order in
+  every locale, UI strings, site strings, features such as the banner);
+- the locale's key: the locale, its URL, and every file of its build (paths and URLs), since a
+  link or an image renders differently when its target appears or goes;
+- the page's staged Markdown, as the stage wrote it (catalogs and fallbacks applied): a
+  page whose key up to here is unchanged is not converted to HTML again;
+- the navigation: every page's path, URL, title and front matter and the nav's shape, taken
+  after every page was read, since the sidebar, breadcrumbs, listings and "popular" show them.
+
+A reused page's live file is linked into the new build (its bytes and mtime kept), and only if
+it is the very file the cache describes (size and mtime): a file changed by hand, or written by
+a build the cache does not know of, is rendered again. A file a build renders that comes out
+identical to the live one is linked too, so only real changes get a new mtime. The cache is
+one JSON file per site and locale under build/cache/, written atomically after the swap: a
+killed build leaves the old cache, which still describes the files it names or fails the size
+and mtime check. A page that logged a warning is not cached, so it is rendered (and warns)
+every time. This module knows no generator: generator.py hands it paths and digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+from helpcenter import atomic
+
+FORMAT = 1
+FOLDER = "cache"
+SEARCH = "search.json"
+PACKAGE = Path(__file__).resolve().parents[1]
+NOT_PAGES = frozenset({"tickets", "report", "cli.py", "preview.py", "__main__.py"})
+# What a page's HTML depends on besides our own code: a new version of any may change it.
+DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "mkdocs-static-i18n", "Markdown",
+                 "pymdown-extensions", "Jinja2", "MarkupSafe", "babel", "PyYAML", "pagefind",
+                 "pagefind-bin-extended")
+# Plugins known to keep no state across pages that a reused page would miss. With any other
+# plugin (Material's search, blog or tags, macros) every page is rendered.
+SAFE_PLUGINS = frozenset({"helpcenter", "i18n"})
+# Markdown extensions that read files besides the page: their text is not in the page's key.
+READS_FILES = frozenset({"pymdownx.snippets", "markdown_include.include", "mdx_include"})
+_ENV = re.compile(r"!ENV\s*\[?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)")
+
+
+def digest(*parts: str | bytes) -> str:
+    """One digest of several parts; a part's length is hashed too, so parts never run together."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path, skip: frozenset[str] = frozenset()) -> str:
+    """Every file under `folder` (path and bytes), caches of Python bytecode and the top-level
+    entries named in `skip` aside."""
+    parts: list[str | bytes] = []
+    if folder.is_dir():
+        for file in sorted(folder.rglob("*")):
+            rel = file.relative_to(folder)
+            if file.is_file() and "__pycache__" not in rel.parts and rel.parts[0] not in skip:
+                parts += [rel.as_posix(), file.read_bytes()]
+    return digest(*parts)
+
+
+def code_digest() -> str:
+    """helpcenter's files a page can depend on: all but the layers beside and above the site
+    (the ticket service, reports, the CLI and the preview server), which it cannot import."""
+    return tree_digest(PACKAGE, NOT_PAGES)
+
+
+def versions() -> str:
+    out = []
+    for name in DISTRIBUTIONS:
+        try:
+            out.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name} absent")
+    return ";".join(out)
+
+
+def build_key(config_file: Path, theme_dir: Path, manifest: Path, site_url: str) -> str:
+    """The part of every page's key that is the same for the whole build."""
+    config = config_file.read_bytes()
+    names = sorted({name.strip() for match in _ENV.finditer(config.decode("utf-8", "replace"))
+                    for name in match.group(1).split(",")})
+    env = json.dumps({name: os.environ.get(name) for name in names}, sort_keys=True)
+    return digest(f"format {FORMAT}", code_digest(), versions(), config, env,
+                  tree_digest(theme_dir), manifest.read_bytes(), site_url)
+
+
+def usable(plugins: list[str], extensions: list[str]) -> bool:
+    """Whether pages of a build with these plugins and Markdown extensions may be reused."""
+    return set(plugins) <= SAFE_PLUGINS and not set(extensions) & READS_FILES
+
+
+def cache_file(build_dir: Path, site_dir: Path, locale: str) -> Path:
+    """The cache of one locale of one site folder (`--site-dir` builds have their own). A site
+    inside the project is named by its relative path, so a copied project keeps its cache
+    (its files keep their size and mtime when copied with them)."""
+    site, root = site_dir.resolve(), build_dir.resolve().parent
+    name = site.relative_to(root).as_posix() if site.is_relative_to(root) else str(site)
+    return build_dir / FOLDER / digest(name)[:16] / f"{locale}.json"
+
+
+def load(path: Path | str) -> dict[str, dict]:
+    """The cached pages ({staged path: entry}); an unreadable or foreign cache is empty."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    pages = data.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+def save(path: Path, pages: dict[str, dict], live_dir: Path) -> None:
+    """Record the pages as built, with the size and mtime of each live output file."""
+    recorded = {}
+    for src, entry in pages.items():
+        try:
+            st = (live_dir / entry["dest"]).stat()
+        except OSError:
+            continue
+        recorded[src] = {**entry, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    atomic.write_text(path, json.dumps({"format": FORMAT, "pages": recorded}, sort_keys=True))
+
+
+def is_live_output(entry: dict, live: Path) -> bool:
+    """Whether `live` is the very file the entry was recorded for."""
+    try:
+        st = live.stat()
+    except OSError:
+        return False
+    return st.st_size == entry.get("size") and st.st_mtime_ns == entry.get("mtime_ns")
+
+
+def link(live: Path, target: Path) -> None:
+    """Put the live file at `target` by a hard link (bytes and mtime kept), else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.link")
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    try:
+        os.link(live, tmp)
+    except OSError:
+        shutil.copy2(live, tmp)
+    os.replace(tmp, target)
+
+
+def keep_unchanged(new_dir: Path, live_dir: Path) -> int:
+    """Link each file of `new_dir` that is byte for byte its live counterpart to it, so a
+    build's unchanged output keeps its mtime. Returns how many files differ (or are new)."""
+    changed = 0
+    if not new_dir.is_dir():
+        return 0
+    for root, _dirs, names in os.walk(new_dir):
+        for name in names:
+            new = Path(root, name)
+            live = live_dir / new.relative_to(new_dir)
+            try:
+                a, b = new.stat(), live.stat()
+            except OSError:
+                changed += 1
+                continue
+            if (a.st_ino, a.st_dev) == (b.st_ino, b.st_dev):
+                continue
+            if a.st_size == b.st_size and _same_bytes(new, live):
+                link(live, new)
+            else:
+                changed += 1
+    return changed
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            x, y = fa.read(1 << 16), fb.read(1 << 16)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def search_key(site_dir: Path) -> str:
+    """What Pagefind reads: every HTML file of the site. Pages in folders are named by their
+    file (path, size, mtime, inode: a reused page keeps all four), the few pages at the root,
+    written on every build, by their bytes."""
+    parts: list[str | bytes] = [versions(), code_digest()]
+    for root, dirs, names in os.walk(site_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(n for n in names if n.endswith(".html")):
+            path = os.path.join(root, name)
+            rel = os.path.relpath(path, site_dir)
+            if root == str(site_dir):
+                parts += [rel, Path(path).read_bytes()]
+            else:
+                st = os.stat(path)
+                parts.append(f"{rel} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
+    return digest(*parts)
+
+
+def search_is_current(build_dir: Path, site_dir: Path, key: str) -> bool:
+    stored = load_search(build_dir, site_dir)
+    return stored == key and (site_dir / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def load_search(build_dir: Path, site_dir: Path) -> str | None:
+    path = cache_file(build_dir, site_dir, "x").with_name(SEARCH)
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def save_search(build_dir: Path, site_dir: Path, key: str) -> None:
+    path = cache_file(build_dir, site_dir, "x").with_name(SEARCH)
+    atomic.write_text(path, json.dumps({"format": FORMAT, "key": key}))
