@@ -47,7 +47,8 @@ sys.path.insert(0, str(REPO / "tools"))
 
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on or calls another address
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-TABLES = ("tickets", "attachments", "outbox", "feedback", "events", "schema_migrations")
+TABLES = ("tickets", "attachments", "outbox", "feedback", "events", "quota_usage",
+          "schema_migrations")
 START_TIMEOUT = 30.0    # seconds for a server to migrate and start listening
 STOP_TIMEOUT = 15.0     # seconds for a graceful shutdown (the writer thread drains) before kill
 REQUEST_TIMEOUT = 30.0  # one request never waits longer: every loop ends by itself
@@ -122,11 +123,15 @@ def serve(kind: str, database: str | None, port: int) -> None:
 
         app = Starlette(routes=[Route("/api/tickets", accept, methods=["POST"])])
     else:
+        from helpcenter.config.tickets import AddressQuota, Quotas, TotalQuota
         from helpcenter.tickets.app import create_app
         from helpcenter.tickets.settings import Settings
 
-        # The rate limit would refuse a benchmark from one address: lift it out of the way.
-        app = create_app(Settings(database=database, locales=["en"], rate_limit_requests=10**9))
+        # The rate limit and the daily ticket quotas would refuse a benchmark from one address:
+        # lift them out of the way (the quota counters are still written, as in production).
+        quotas = Quotas(per_address=AddressQuota(tickets=10**9), total=TotalQuota(tickets=10**9))
+        app = create_app(Settings(database=database, locales=["en"], rate_limit_requests=10**9,
+                                  quotas=quotas))
     uvicorn.run(app, host=HOST, port=port, log_level="warning")
 
 
