@@ -11,7 +11,7 @@ import re
 import zoneinfo
 from typing import Any, Literal, Pattern
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
 from helpcenter.config.options import Options
 from helpcenter.config.tickets import TicketsConfig
@@ -20,6 +20,7 @@ from helpcenter.vocabulary import Policy
 Formality = Literal["default", "more", "less", "prefer_more", "prefer_less"]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+_API_ADDRESS = re.compile(r"^(/|https?://)")
 
 
 class Banner(Options):
@@ -111,8 +112,12 @@ class Translation(Options):
 
 class HelpCenterConfig(Options):
     """`extra.helpcenter`. Every key is optional."""
-    api_url: str = Field("/api", pattern=r"^(/|https?://)")
-    """Where the pages post tickets, feedback and events: a path on the same host or a URL."""
+    api_url: str | Literal[False] | None = "/api"
+    """Where the pages post tickets, feedback and events: a path on the same host or a URL.
+    `false` (or none) for a site served with no ticket service behind it (a static host, a
+    CDN): its pages then send nothing, show no feedback buttons, and the request page says
+    how else to reach support (UI string `form.no_api`, which `locales/<locale>/ui.yml` can
+    change)."""
     banner: Banner = Banner()
     """The announcement banner."""
     chat: Chat = Chat()
@@ -122,6 +127,16 @@ class HelpCenterConfig(Options):
     tickets: TicketsConfig = TicketsConfig()
     """The ticket service."""
 
+    @field_validator("api_url", mode="before")
+    @classmethod
+    def _api_address(cls, value: Any) -> Any:
+        # One message for a wrong value, not one per member of the union.
+        if value is None or value is False or (isinstance(value, str) and _API_ADDRESS.match(value)):
+            return value
+        raise ValueError(f"expected text, a path on this host (/api) or a URL "
+                         f"(https://api.example.com/api), or false for no API; not {value!r}")
+
     @property
     def api(self) -> str:
-        return self.api_url.rstrip("/")
+        """The API's address without its trailing slash; "" when the site has none."""
+        return self.api_url.rstrip("/") if self.api_url else ""

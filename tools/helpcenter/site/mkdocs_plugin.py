@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 
 from helpcenter import request_form, ui_strings
 from helpcenter.config.tickets import FormField
-from helpcenter.site import llms
+from helpcenter.site import accessible, llms
 from helpcenter.site.manifest import LocaleEntry, Manifest, PageEntry
 from helpcenter.vocabulary import PageKind, PageStatus
 
@@ -168,11 +168,13 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         llms.write(Path(config.site_dir), config.site_name, config.site_description or "",
                    self._absolute(self.locale, ""), self._llms_sections(config.site_name))
 
-    # Images load lazily (phones on slow networks); in right-to-left text, phone numbers keep
-    # their digit order: a number's space-separated groups would otherwise be laid out in
-    # reverse ("0000 000 4 +971"), so number runs are isolated as left-to-right.
+    # Images load lazily (phones on slow networks); what Markdown extensions render gets the
+    # names assistive technology needs (site/accessible.py); in right-to-left text, phone
+    # numbers keep their digit order: a number's space-separated groups would otherwise be
+    # laid out in reverse ("0000 000 4 +971"), so number runs are isolated as left-to-right.
     def on_page_content(self, html, page, config, files):
         html = _LAZY.sub('<img loading="lazy" ', html)
+        html = accessible.article_html(html, self._translate)
         if self._locale(self.locale).dir != "rtl":
             return html
         return _isolate_numbers(html)

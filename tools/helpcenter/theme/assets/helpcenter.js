@@ -39,15 +39,61 @@
     document.dispatchEvent(new CustomEvent("helpcenter:" + name, { detail: detail }));
     (listeners[name] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
   }
-  function api(path, body) {
-    return fetch(config.api + path, {
-      method: "POST", keepalive: true, body: JSON.stringify(body),
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-    });
+  // Whether this page may talk to the ticket service. A site built with `api_url: false` has
+  // none, and sends nothing. Otherwise one GET of {api}/health per visit, remembered in
+  // sessionStorage, says whether the service answers there. The site ships a stand-in at
+  // /api/health (theme/api/health) that a static host serves where the service would be, so
+  // even there no request fails: any failed request is an error in the browser's console,
+  // whatever the script does with it. Nothing else is sent before the answer is in.
+  var API_KEY = "helpcenter.api";
+  var apiKnown = null;  // true: the service answers; false: none is there; null: not known
+  var apiCheck = null;
+  function noService(status) { return status === 404 || status === 405 || status === 501; }
+  function knowApi(present) {
+    apiKnown = present;
+    if (present === null) return null;  // down or unreachable for now: asked again next page
+    try { sessionStorage.setItem(API_KEY, JSON.stringify({ api: config.api, present: present })); } catch (e) { /* private mode */ }
+    return present;
   }
+  function apiReady() {
+    if (!config.api) { apiKnown = false; return Promise.resolve(false); }
+    if (apiCheck) return apiCheck;
+    var cached = null;
+    try { cached = JSON.parse(sessionStorage.getItem(API_KEY)); } catch (e) { /* none */ }
+    if (cached && cached.api === config.api) {
+      apiKnown = cached.present;
+      apiCheck = Promise.resolve(apiKnown);
+      return apiCheck;
+    }
+    apiCheck = fetch(config.api + "/health", { headers: { "Accept": "application/json" } }).then(function (response) {
+      if (noService(response.status)) return knowApi(false);
+      return response.json().then(function (health) {
+        if (health && health.service === false) return knowApi(false);  // the static stand-in
+        return knowApi(response.ok && /^(ok|degraded)$/.test(health && health.status) ? true : null);
+      });
+    }).catch(function () { return knowApi(null); });
+    return apiCheck;
+  }
+  function apiAbsent() { knowApi(false); }
+  // Fire and forget, once the service is known to be there: a beacon (it outlives the page
+  // being closed), else a keepalive fetch. Never a wait, never an error in the page.
+  function beacon(path, body) {
+    if (apiKnown !== true) {
+      if (apiKnown === null) apiReady().then(function (yes) { if (yes) beacon(path, body); });
+      return;
+    }
+    var url = config.api + path, json = JSON.stringify(body);
+    try {
+      if (navigator.sendBeacon && navigator.sendBeacon(url, new Blob([json], { type: "application/json" }))) return;
+    } catch (e) { /* a browser that refuses a JSON beacon: fetch below */ }
+    fetch(url, { method: "POST", keepalive: true, body: json,
+                 headers: { "Content-Type": "application/json", "Accept": "application/json" } })
+      .then(function (response) { if (noService(response.status)) apiAbsent(); }, function () {});
+  }
+  apiReady();  // the check starts with the page (or the visit's answer is read back)
   function record(event) {  // analytics must never disturb the page
     event.locale = config.locale;
-    api("/events", event).catch(function () {});
+    beacon("/events", event);
   }
 
   // An explicit language choice is remembered; the root page reads it on the next visit.
@@ -258,8 +304,7 @@
       var item = all[i];
       if (i === items.length && sourceItems.length) {
         var heading = document.createElement("li");
-        heading.className = "hc-search__section";
-        heading.setAttribute("role", "presentation");
+        heading.className = "hc-search__section";  // a list item: an <ol> holds nothing else
         heading.textContent = strings.sourceResults;
         this.results.appendChild(heading);
       }
@@ -348,6 +393,21 @@
     else if (boxes.length) boxes[0].input.focus();
   });
 
+  // A query in the address (`?q=refund`: a bookmark, a link from elsewhere, a browser's site
+  // search) is searched at once, in the home page's box, else the header's.
+  (function searchFromAddress() {
+    var query = "";
+    try { query = (new URLSearchParams(location.search).get("q") || "").trim(); } catch (e) { return; }
+    if (!query || !boxes.length) return;
+    var box = boxes.filter(function (b) { return b.input.id === "hc-home-search-input"; })[0] || boxes[0];
+    if (panel && panel.contains(box.element) && window.matchMedia("(max-width: 59.984375em)").matches) {
+      panel.classList.add("hc-header-search--open");
+      toggle.setAttribute("aria-expanded", "true");
+    }
+    box.input.value = query;
+    box.search(query);
+  })();
+
   // ---- Articles read, and deflections -----------------------------------------------------
   // A deflection: the customer opened an article the form suggested, then went on elsewhere
   // without sending the request. Decided on the next page they load, never from a guess.
@@ -385,13 +445,18 @@
     var status = form.querySelector(".hc-feedback__status");
     var comment = form.querySelector(".hc-feedback__comment");
     var sent = false;
+    if (apiKnown === false) return;  // nowhere to send it: only the request link shows
     form.hidden = false;  // it needs JavaScript; without it, only the request link shows
+    if (apiKnown !== true) {  // its place is kept meanwhile: no layout shift when it shows
+      form.classList.add("hc-feedback--pending");
+      apiReady().then(function (yes) { if (yes) form.classList.remove("hc-feedback--pending"); });
+    }
     function send(helpful, text) {
       if (sent) return;
       sent = true;
       var body = { locale: config.locale, page: location.pathname, helpful: helpful };
       if (text) body.comment = text;
-      api("/feedback", body).catch(function () {});
+      beacon("/feedback", body);
       emit("feedback", body);
       form.querySelector("fieldset").disabled = true;
       comment.hidden = true;
@@ -440,6 +505,11 @@
   // Sends a ticket. The Idempotency-Key travels with it: a retry after a lost answer, or the
   // resend of an offline draft, returns the same ticket instead of a second one.
   function sendTicket(body, key, files) {
+    if (apiKnown === false) {
+      var none = new Error("no ticket service");
+      none.status = 501;  // as a static host answers: not sent, not queued
+      return Promise.reject(none);
+    }
     var request = { method: "POST", headers: { "Accept": "application/json", "Idempotency-Key": key } };
     if (files && files.length) {
       var data = new FormData();
@@ -475,6 +545,7 @@
     });
   }
   function flushOutbox() {
+    if (apiKnown === false) return;  // kept until a page with a ticket service sends them
     var list = queued();
     list.forEach(function (entry) {
       sendTicket(entry.body, entry.key).then(function (json) {
@@ -482,12 +553,13 @@
         var status = document.getElementById("hc-form-status");
         if (status && json.reference) status.textContent = strings.sent.replace("{reference}", json.reference);
       }, function (error) {
-        if (error.status) setQueued(queued().filter(function (e) { return e.key !== entry.key; }));
+        if (noService(error.status)) apiAbsent();  // kept: no service answered it
+        else if (error.status) setQueued(queued().filter(function (e) { return e.key !== entry.key; }));
       });
     });
   }
   window.addEventListener("online", flushOutbox);
-  if (navigator.onLine && queued().length) flushOutbox();
+  if (navigator.onLine && queued().length) apiReady().then(flushOutbox);
 
   // ---- The request form ------------------------------------------------------------------
   var form = document.querySelector("[data-hc-form]");
@@ -496,6 +568,16 @@
   function enhanceForm(form) {
     var summary = document.getElementById("hc-form-summary");
     var status = document.getElementById("hc-form-status");
+    var unavailable = document.getElementById("hc-form-unavailable");
+    // No ticket service answers at the configured address (learnt earlier in this visit, or
+    // by this form's send): say how else to reach support; the draft stays on this device.
+    function showUnavailable() {
+      form.hidden = true;
+      status.textContent = "";
+      if (unavailable) unavailable.hidden = false;
+    }
+    if (apiKnown === false) { showUnavailable(); return; }
+    apiReady().then(function (yes) { if (yes === false) showUnavailable(); });
     // The fill time is measured on the browser's monotonic clock (performance.now(), from the
     // form being shown to its sending): the service never compares the device's clock with its
     // own, so a clock set hours off cannot make a person look like a bot. A draft kept from an
@@ -554,6 +636,9 @@
         button.disabled = false;
         if (error.status === 422) {
           showErrors(form, summary, serverErrors(error.errors));
+        } else if (noService(error.status)) {
+          apiAbsent();
+          showUnavailable();
         } else if (!error.status && !files.length) {
           // Offline or unreachable: keep it here and send it when the connection returns.
           setQueued(queued().concat([{ key: key, body: body }]));
