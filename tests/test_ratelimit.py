@@ -14,7 +14,7 @@ import socket
 import pytest
 from starlette.testclient import TestClient
 
-from helpcenter.tickets import ratelimit
+from helpcenter.tickets import handlers, ratelimit
 from helpcenter.tickets.app import create_app
 from helpcenter.tickets.ratelimit import MemoryLimiter, client_key
 from helpcenter.tickets.settings import Settings
@@ -157,7 +157,8 @@ def test_redis_down_falls_back_to_limits_per_process_and_logs_it(database_url, c
 
 
 
-def test_health_is_503_when_the_database_is_down(database_url):
+def test_health_is_503_when_the_database_is_down(database_url, monkeypatch):
+    monkeypatch.setattr(handlers, "HEALTH_FRESH", 0)  # probe at each call
     with service(settings_for(database_url)) as client:
         assert client.get("/api/health").json()["checks"] == {"database": "ok"}
         store = client.app.state.store
@@ -168,3 +169,14 @@ def test_health_is_503_when_the_database_is_down(database_url):
             store.db = working
     assert health.status_code == 503
     assert health.json()["status"] == "down" and health.json()["checks"]["database"] == "down"
+
+
+def test_polling_health_probes_the_database_once_a_second(database_url, monkeypatch):
+    probes = []
+    with service(settings_for(database_url)) as client:
+        store = client.app.state.store
+        ping = store.ping
+        monkeypatch.setattr(store, "ping", lambda: probes.append(1) or ping())
+        answers = [client.get("/api/health") for _ in range(50)]
+    assert all(a.status_code == 200 for a in answers)
+    assert 1 <= len(probes) <= 3  # not one connection per request, however fast it is polled

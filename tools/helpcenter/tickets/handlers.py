@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -34,6 +35,7 @@ from helpcenter.tickets.values import IDEMPOTENCY_KEY
 FEEDBACK_SCALE = 5
 EVENTS_SCALE = 20  # events arrive with every search: a wider allowance than tickets
 HEALTH_TIMEOUT = 5.0  # seconds the database has to answer /api/health
+HEALTH_FRESH = 1.0  # seconds a health check's answer is reused: probes cost connections
 
 
 class Handlers:
@@ -44,6 +46,9 @@ class Handlers:
         self.settings, self.store, self.outbox = settings, store, outbox
         self.limiter, self.captcha = limiter, captcha
         self.quotas = Quotas(settings.quotas, store.db.sql)
+        # /api/health is public: one probe of the database and Redis at a time, its answer
+        # reused for a second, so polling it cannot pile up connections.
+        self._health_lock, self._health = asyncio.Lock(), (float("-inf"), None)
         self.requests = requests.for_settings(settings)
         # Where the help center's own pages are served from, and the origins it lets post.
         self.origins = {o for o in map(_origin, [settings.site_url, *settings.cors_origins]) if o}
@@ -97,18 +102,13 @@ class Handlers:
         """Up, and what it depends on: 503 when something it cannot serve without is down
         (the database; Redis under `redis_unavailable: refuse`), `degraded` when Redis is down
         and rate limits are counted per process meanwhile."""
-        try:
-            database = await asyncio.wait_for(asyncio.to_thread(self.store.ping), HEALTH_TIMEOUT)
-        except asyncio.TimeoutError:
-            database = False
-        checks, needed = {"database": "ok" if database else "down"}, database
-        if isinstance(self.limiter, RedisLimiter):
-            shared = await self.limiter.ping()
-            checks["redis"] = "ok" if shared else "down"
-            needed = needed and (shared or self.limiter.fallback is not None)
-        status = "down" if not needed else "ok" if "down" not in checks.values() else "degraded"
-        return JSONResponse({"status": status, "database": self.store.db.dialect,
-                             "checks": checks}, status_code=200 if needed else 503)
+        async with self._health_lock:
+            checked, answer = self._health
+            if time.monotonic() - checked >= HEALTH_FRESH:
+                answer = await self._probe()
+                self._health = (time.monotonic(), answer)
+        body, status = answer
+        return JSONResponse(body, status_code=status)
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(document(self.settings))
@@ -119,6 +119,21 @@ class Handlers:
         return HTMLResponse(pages.thanks_page(reference, locale, self.settings))
 
     # ---- private ------------------------------------------------------------------------
+    async def _probe(self) -> tuple[dict[str, Any], int]:
+        """/api/health's body and status, from a probe of each dependency."""
+        try:
+            database = await asyncio.wait_for(asyncio.to_thread(self.store.ping), HEALTH_TIMEOUT)
+        except asyncio.TimeoutError:
+            database = False
+        checks, needed = {"database": "ok" if database else "down"}, database
+        if isinstance(self.limiter, RedisLimiter):
+            shared = await self.limiter.ping()
+            checks["redis"] = "ok" if shared else "down"
+            needed = needed and (shared or self.limiter.fallback is not None)
+        status = "down" if not needed else "ok" if "down" not in checks.values() else "degraded"
+        return ({"status": status, "database": self.store.db.dialect, "checks": checks},
+                200 if needed else 503)
+
     async def _checked_ticket(self, request: Request, data: dict[str, Any],
                               uploads: list[UploadFile]) -> NewTicket:
         """The validated ticket, with why it is quarantined when it looks automated."""
