@@ -209,7 +209,8 @@ def test_quarantined_tickets_go_after_their_own_period_with_their_files(database
         old_day = (datetime.now(timezone.utc) - timedelta(days=3)).date().isoformat()
         with store.connection() as conn:
             conn.cursor().execute(store.db.sql(
-                "INSERT INTO quota_usage (day, scope, kind, amount) VALUES (?, '*', 'tickets', 9)"),
+                "INSERT INTO quota_usage (day, scope, kind, shard, amount) "
+                "VALUES (?, '*', 'tickets', 'x', 9)"),
                 (old_day,))
         dry = retention.prune(store, None, quarantined_before=retention.cutoff(30), dry_run=True)
         assert dry == {"quarantined": 1}
@@ -246,3 +247,27 @@ def test_a_service_with_the_default_settings_applies_retention(database_url):
             time.sleep(0.1)
     assert store.count("events") == 1 and store.count("tickets", quarantined=True) == 0
 
+
+
+def test_two_instances_never_wait_on_each_others_counters(database_url):
+    """Each writer raises its own rows: two transactions taking the global counters of two
+    kinds in opposite orders neither wait nor deadlock (with one row per counter, the second
+    charge below waited for the other transaction, and PostgreSQL then killed one of them)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer at a time (BEGIN IMMEDIATE)")
+    store = Store.open(database_url)
+    one_instance, other = (quotas.Quotas(Quotas(), store.db.sql) for _ in range(2))
+    with store.connection() as first, store.connection() as second:
+        a, b = first.cursor(), second.cursor()
+        for cur in (a, b):
+            cur.execute("SET lock_timeout = '2s'")  # a wait fails the test instead of hanging
+            cur.execute("BEGIN")
+        one_instance.charge("203.0.113.1", events=1)(a)
+        other.charge("203.0.113.2", tickets=1)(b)
+        one_instance.charge("203.0.113.1", tickets=1)(a)
+        other.charge("203.0.113.2", events=1)(b)
+        for cur in (a, b):
+            cur.execute("COMMIT")
+        a.execute("SELECT kind, SUM(amount) FROM quota_usage WHERE scope = '*' GROUP BY kind "
+                  "ORDER BY kind")
+        assert [(kind, int(n)) for kind, n in a.fetchall()] == [("events", 2), ("tickets", 2)]

@@ -19,11 +19,13 @@ _QUARANTINE = [
     "CREATE INDEX tickets_quarantine ON tickets (quarantine)",
 ]
 
-# One row per UTC day, client (or `*` for everyone) and kind: what quotas.py counts.
+# One row per UTC day, client (or `*` for everyone), kind and writer (`shard`: each process
+# raises only its own rows, so two instances never wait on, or deadlock over, a counter):
+# what quotas.py counts.
 _QUOTA_USAGE = [
     """CREATE TABLE quota_usage (
-        day TEXT NOT NULL, scope TEXT NOT NULL, kind TEXT NOT NULL, amount BIGINT NOT NULL,
-        PRIMARY KEY (day, scope, kind))""",
+        day TEXT NOT NULL, scope TEXT NOT NULL, kind TEXT NOT NULL, shard TEXT NOT NULL,
+        amount BIGINT NOT NULL, PRIMARY KEY (day, scope, kind, shard))""",
 ]
 
 # (version, description, {dialect: [statements]})

@@ -6,15 +6,20 @@ cannot fill the disk either (`quotas` in config/tickets.py).
 
 Counted in the `quota_usage` table, in the transaction and savepoint of the row it pays for:
 the store runs the `charge` a handler gives it right after its insert; each counter is raised
-by one upsert on its primary key (never a scan), and one past its limit raises `OverQuota`,
+by an upsert on its primary key and read back as the sum over the writers' rows of that key
+(an index range of a few rows, never a scan), and one past its limit raises `OverQuota`,
 which rolls the savepoint back. The row and its counts commit together or not at all: a
 refused request counts nothing, an idempotent replay stores nothing and counts nothing, and
-every instance counts in the same rows, since they share the database (with or without
-Redis). Rows of past days are deleted by the retention job (retention.py).
+every instance counts in the same table, since they share the database (with or without
+Redis). Each writer raises only its own rows (`shard`): the global counters are no hot row
+that every instance's transaction waits on, and two groups of writes can never deadlock over
+two counters taken in opposite orders; another instance's writes are seen once committed.
+Rows of past days are deleted by the retention job (retention.py).
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -42,10 +47,12 @@ class Quotas:
     def __init__(self, config: QuotasConfig, sql: Callable[[str], str]):
         self.limits = {kind: (getattr(config.per_address, kind), getattr(config.total, kind))
                        for kind in KINDS}
-        self._upsert = sql("INSERT INTO quota_usage (day, scope, kind, amount) "
-                           "VALUES (?, ?, ?, ?) ON CONFLICT (day, scope, kind) "
-                           "DO UPDATE SET amount = quota_usage.amount + excluded.amount "
-                           "RETURNING amount")
+        self.shard = secrets.token_hex(4)  # this writer's rows
+        self._upsert = sql("INSERT INTO quota_usage (day, scope, kind, shard, amount) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (day, scope, kind, shard) "
+                           "DO UPDATE SET amount = quota_usage.amount + excluded.amount")
+        self._used = sql("SELECT SUM(amount) FROM quota_usage WHERE day = ? AND scope = ? "
+                         "AND kind = ?")
 
     def charge(self, client: str, **usage: int) -> Charge:
         """What the store runs, in the write's savepoint, after inserting what `usage` counts
@@ -61,7 +68,8 @@ class Quotas:
                 for scope, limit in ((client, per_client), (TOTAL, total)):
                     if limit is None or amount <= 0:
                         continue
-                    cur.execute(self._upsert, (day, scope, kind, amount))
+                    cur.execute(self._upsert, (day, scope, kind, self.shard, amount))
+                    cur.execute(self._used, (day, scope, kind))
                     if cur.fetchone()[0] > limit:
                         raise OverQuota(kind, scope == TOTAL, limit, until_tomorrow(now))
         return run
