@@ -612,9 +612,11 @@ def _inline_destination(text: str, j: int, end: int) -> tuple[int, tuple[int, in
         if c != " ":
             last = c
     if bracket_count != 0 and backtrack_count == 0:
-        index, bracket_count = last_bracket, 0
-    if bracket_count != 0:
-        return None
+        # The backup end; without one Python-Markdown takes index -1, which its slices read as
+        # the text's last character (`[r](u "T"(1)) b` links up to before the `b`).
+        index, bracket_count = last_bracket if last_bracket >= 0 else len(text) - 1, 0
+    if bracket_count != 0 or not j < index <= end:
+        return None  # (an end before the start would have the tokenizer read it again forever)
     if title and not text[title[0]:title[1]].strip():
         title = None
     return index, title
