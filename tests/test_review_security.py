@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +21,7 @@ import polib
 import pytest
 import uvicorn
 from click.testing import CliRunner
+from hypothesis import assume, given, settings, strategies as st
 
 from conftest import CHROMIUM_ARGS, need_chromium
 from helpcenter.cli import cli
@@ -251,6 +253,81 @@ def test_a_translation_may_not_add_markup_its_source_lacks(translation, piece):
 ])
 def test_the_sources_own_markup_may_move_and_its_text_be_translated(source, translation):
     assert qa.added_markup(source, translation) is None
+
+
+HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg/onload=alert(1)>",
+           "[x](javascript:alert(1))", "![x](https://evil.example/t.png)", "{ onclick=alert(1) }",
+           "{: style=\"display:none\" }", "{{ config }}", "{% include 'x' %}", "&lt;script&gt;",
+           "&#60;b&#62;", "<!--", "<a href=//evil.example>", "</p><p>", "<iframe src=x>"]
+SOURCES = ["Refunds arrive within three business days.",
+           "See [refunds](refunds.md \"Refunds\") or press <kbd>Ctrl</kbd>.",
+           "A `code` span, **bold** and an ![image](cat.png)."]
+
+
+@given(st.sampled_from(SOURCES), st.sampled_from(HOSTILE), st.integers(0, 200), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_hostile_markup_anywhere_in_a_translation_is_flagged(source, hostile, at, spaced):
+    at %= len(source) + 1
+    # Inside an alt or a title it is an attribute's text (see the next test), inside a code
+    # span it is code: Markdown escapes both.
+    inside = [(a, b) for _, a, b in inline.find_nested(source)]
+    inside += [(m.start() + 1, m.end() - 1) for m in re.finditer(r"`[^`]*`", source)]
+    assume(not any(a <= at <= b for a, b in inside))
+    glue = " " if spaced else ""
+    assert qa.added_markup(source, source[:at] + glue + hostile + glue + source[at:])
+
+
+@pytest.mark.parametrize("alt", ["<script>alert(1)</script>Chat", "{{ config.extra }} Chat",
+                                 "Chat<img src=x onerror=alert(1)>"])
+def test_a_tag_or_template_in_an_alt_or_title_is_flagged_too(alt):
+    # Markdown escapes an attribute's text, but mkdocs-macros runs `{{ }}` before Markdown.
+    source = 'A ![Cat](cat.png) and [link](a.md "Title")'
+    assert qa.added_markup(source, f'Un ![{alt}](cat.png) et [lien](a.md "Titre")')
+    assert qa.added_markup(source, f'Un ![Chat](cat.png) et [lien](a.md "{alt}")')
+
+
+def test_a_template_tag_in_a_code_span_is_flagged():
+    # mkdocs-macros renders `{{ }}` in code spans too; the tag the source has may stay.
+    assert qa.added_markup("Run `make`.", "Lancez `{{ config.extra }}`.")
+    assert qa.added_markup("Run `{{ x }}`.", "Lancez `{{ x }}`.") is None
+
+
+def test_a_bracket_after_a_link_title_does_not_hang_the_tokenizer():
+    # `[r](u "T"(1))` had Python-Markdown's backup end at -1: the tokenizer started over there,
+    # forever, so one PO entry (or one line of an article) stopped translate, status and build.
+    import subprocess
+    import sys
+
+    texts = ['[r](u "T"(1))', 'See [refunds](refunds.md "Refunds"<script>alert(1)</script>) or '
+             'press <kbd>Ctrl</kbd>.', '[r](u "T" ())']
+    code = ("import sys; from helpcenter.translation import inline, qa\n"
+            "for t in sys.argv[1:]: inline.from_tagged(*inline.to_tagged(t)); "
+            "print(qa.added_markup('See [refunds](refunds.md \"Refunds\").', t))")
+    out = subprocess.run([sys.executable, "-c", code, *texts], capture_output=True, text=True,
+                         timeout=30, check=True).stdout.splitlines()
+    assert [line.startswith("markup: adds") for line in out] == [True, True, True]
+
+
+class _Tags(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags, self.attributes = set(), []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes += attrs
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>&\"'`*_{}[]()#+-.!=|:/\\ \nabcjs1=;")) ,
+               max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_an_escaped_draft_renders_as_text_only(text):
+    import markdown
+
+    rendered = _Tags(markdown.markdown(qa.escaped(text), extensions=[
+        "admonition", "attr_list", "pymdownx.details", "pymdownx.superfences"]))
+    assert rendered.attributes == [] and rendered.tags <= {"p", "br", "h1", "h2", "pre", "code"}
 
 
 def test_an_engine_draft_that_brings_html_in_as_text_is_flagged():

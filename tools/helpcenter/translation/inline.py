@@ -811,7 +811,9 @@ def markup(text: str, *, references: Iterable[str] = (),
     stands for, the opening and the closing markup of each `<g>`, and, from the text between
     them, anything a browser would start a tag at though no rule here reads it as one
     (`<svg/onload=...>`). The alt and title text inside a piece reads `…`: it is translated,
-    so it is not markup. The markup rule of a translation compares these (`qa.added_markup`).
+    so it is not markup (what looks like a tag in it is listed). Protected text, a template tag
+    among it, is listed once more on its own, wherever it is. The markup rule of a translation
+    compares these (`qa.added_markup`).
     """
     labels = frozenset(_normal_label(r) for r in references)
     tokenizer = _Tokenizer(text, labels, _protected_spans(text, protect), merge=False)
@@ -823,6 +825,7 @@ def markup(text: str, *, references: Iterable[str] = (),
             if start <= a and b <= end:
                 parts += [text[pos:a], "…"]
                 pos = b
+                found.extend(m.group() for m in _LOOSE_TAG.finditer(text, a, b))
         return "".join(parts) + text[pos:end]
 
     def walk(tokens: Iterable[_Tok]) -> None:
@@ -838,6 +841,9 @@ def markup(text: str, *, references: Iterable[str] = (),
                 found.append(piece(b, tok.end, tok.nested))
 
     walk(tokenizer.tokens(0, len(text)))
+    # Protected text once more on its own, wherever it is (in a code span, an alt): a template
+    # tag runs before Markdown reads anything.
+    found.extend(text[i:j] for i, j in tokenizer.protected.items())
     return found
 
 
