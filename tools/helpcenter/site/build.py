@@ -95,6 +95,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
             strict=strict, theme_dir=str(theme_dir), build_key=key,
             cache_file=str(caches[code]) if cache else "", live_dir=str(site_dir / code),
             live_root=str(site_dir),
+            templates_cache=str(build_cache.templates_dir(project.build_dir)) if cache else "",
         )
         for i, code in enumerate(selected)
     ]

@@ -117,6 +117,11 @@ def cache_file(build_dir: Path, site_dir: Path, locale: str) -> Path:
     return build_dir / FOLDER / digest(name)[:16] / f"{locale}.json"
 
 
+def templates_dir(build_dir: Path) -> Path:
+    """Where Jinja keeps the compiled templates of every build of the project."""
+    return build_dir / FOLDER / "templates"
+
+
 def load(path: Path | str) -> dict[str, dict]:
     """The cached pages ({staged path: entry}); an unreadable or foreign cache is empty."""
     try:

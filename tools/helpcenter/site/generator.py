@@ -26,7 +26,7 @@ from typing import Any
 # MkDocs is imported, so the imports follow it.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-from jinja2 import TemplateNotFound  # noqa: E402
+from jinja2 import FileSystemBytecodeCache, TemplateNotFound  # noqa: E402
 from mkdocs import utils  # noqa: E402
 from mkdocs.commands.build import (  # noqa: E402
     _build_extra_template, _build_page, _build_theme_template, _populate_page)
@@ -57,6 +57,7 @@ class LocaleJob:
     cache_file: str = "" # the pages of the last build to reuse ("" = reuse none)
     live_dir: str = ""   # the locale's live output, which reused pages are linked from
     live_root: str = ""  # the live site, for the theme assets
+    templates_cache: str = ""  # compiled templates kept between builds ("" = none)
 
 
 @dataclass
@@ -234,6 +235,11 @@ def _build(config, reuse: _Reuse, result: LocaleResult) -> None:
                 warned.add(file.src_uri)
 
         env = config.plugins.on_env(env, config=config, files=files)
+        if reuse.job.templates_cache:
+            # Compiling Material's and our templates costs each locale about a second; Jinja
+            # checks a compiled template against its source before using it.
+            os.makedirs(reuse.job.templates_cache, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(reuse.job.templates_cache)
         files.copy_static_files(inclusion=inclusion)
         for template in config.theme.static_templates:
             _build_theme_template(template, env, files, config, nav)
