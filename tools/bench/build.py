@@ -9,7 +9,10 @@ strings, six categories), then, in the same run and on the same staged docs, tim
                (Material's own search, the same navigation features, all locales in one run)
 
 and prints pages per second, output size per page (the whole site, and the HTML page alone,
-which is what a phone downloads per view) and the ratio between the two.
+which is what a phone downloads per view) and the ratio between the two. Then, on the same
+project, it times the cached rebuilds: `helpcenter build` again with no change, and again after
+editing the body of one source article, with how many pages each rendered, and what one
+Pagefind run over the whole site costs (the edited rebuild runs it, the unchanged one does not).
 
     .venv/bin/python tools/bench/build.py                # N = 100 and 1000
     .venv/bin/python tools/bench/build.py --articles 100 400 --keep
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -47,15 +51,18 @@ def main() -> None:
                         help="articles per locale (default: 100 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
     args = parser.parse_args()
-    rows = []
+    rows, cached = [], []
     for count in args.articles:
         work = Path(tempfile.mkdtemp(prefix=f"hc-bench-{count}-"))
         try:
             root = generate(work / "help", count)
             ours = run_helpcenter(root)
+            rebuilds = run_rebuilds(root)
             base = run_baseline(root, work / "baseline-site")
             rows.append((count, ours, base))
+            cached.append((count, rebuilds))
             report(rows)
+            report_rebuilds(cached)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
@@ -105,6 +112,42 @@ def run_helpcenter(root: Path) -> dict:
     subprocess.run([sys.executable, "-m", "helpcenter", "build", "--root", str(root)],
                    check=True, stdout=subprocess.DEVNULL)
     return measure("helpcenter", site, time.perf_counter() - started)
+
+
+def run_rebuilds(root: Path) -> dict:
+    """The cached builds after the cold one: no change, then one source article's body edited;
+    and one Pagefind run over the site, for its share of the edited rebuild."""
+    from helpcenter.site import search_index
+
+    out = {}
+    for name in ("no change", "one article edited"):
+        if name == "one article edited":
+            article = root / "content/en" / CATEGORIES[0] / "article-00000.md"
+            article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n",
+                               encoding="utf-8")
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "helpcenter", "build", "--root", str(root)],
+                              check=True, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        counts = re.search(r"\((\d+) rendered, (\d+) unchanged\)", proc.stdout)
+        out[name] = {"seconds": seconds, "rendered": int(counts.group(1)) if counts else -1,
+                     "reused": int(counts.group(2)) if counts else -1,
+                     "search": "index unchanged" not in proc.stdout}
+    started = time.perf_counter()
+    search_index.index_site(root / "site")
+    out["pagefind"] = time.perf_counter() - started
+    return out
+
+
+def report_rebuilds(cached) -> None:
+    print(f"\n{'articles':>8} {'rebuild':<20} {'seconds':>8} {'rendered':>9} {'unchanged':>10} "
+          f"{'Pagefind':>9}")
+    for count, runs in cached:
+        for name in ("no change", "one article edited"):
+            run = runs[name]
+            print(f"{count:>8} {name:<20} {run['seconds']:>8.1f} {run['rendered']:>9} "
+                  f"{run['reused']:>10} {'ran' if run['search'] else 'skipped':>9}")
+        print(f"{count:>8} {'(one Pagefind run)':<20} {runs['pagefind']:>8.1f}")
 
 
 def run_baseline(root: Path, site: Path) -> dict:
