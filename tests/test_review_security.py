@@ -111,6 +111,7 @@ def test_a_host_that_is_not_the_served_address_is_refused(served):
     for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1", "127.0.0.1"):
         response = httpx.get(f"{base}/review/fr/{REFUNDS}", headers={"Host": host})
         assert response.status_code == 421, host
+        assert response.headers["x-frame-options"] == "DENY"
         assert "hc-token" not in response.text  # the token never reaches that page
     token = page_token(base)
     key = entry_of(root, PARAGRAPH).msgctxt

@@ -274,9 +274,6 @@ class _SameOrigin:
         elif scope["method"] not in _SAFE_METHODS and not _same_origin(request, host):
             refusal = PlainTextResponse("Refused: a request that writes must come from the "
                                         "review page itself.", 403)
-        if refusal is not None:
-            await refusal(scope, receive, send)
-            return
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -291,7 +288,7 @@ class _SameOrigin:
                         headers.append((name, value))
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        await (self.app if refusal is None else refusal)(scope, receive, send_with_headers)
 
 
 def check_loopback(host: str) -> None:
