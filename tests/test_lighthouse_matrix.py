@@ -71,7 +71,7 @@ theme:
   name: material
   font: false
   features: [navigation.indexes, navigation.sections, navigation.prune, navigation.path,
-             navigation.top, content.tabs.link]
+             navigation.top, content.tabs.link, content.code.copy]
 plugins:
   - i18n:
       docs_structure: folder
@@ -356,6 +356,9 @@ def test_the_article_names_what_its_extensions_render(servers, visit):
     assert page.locator(".footnote-backref").get_attribute("aria-label") == "本文に戻る（脚注1）"
     table = page.get_by_role("region", name="What it costs")
     assert table.get_attribute("tabindex") == "0" and table.locator("table").count() == 1
+    # As rendered: a tab is a radio button named by its label, a copy button by its title.
+    assert page.get_by_role("radio", name="App").count() == 1
+    assert page.get_by_role("button", name="クリップボードへコピー").count() == 1
 
 
 def demo_extensions() -> list[str]:
