@@ -6,13 +6,16 @@ changes one kind of input, builds again and reads the pages that input shows on.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS_YML, PAGES, REPO, write_project
+from conftest import MKDOCS_YML, PAGES, REPO, _Quiet, write_project
 from helpcenter.site.build import STAMP, build_site
 from helpcenter.translation import catalog
 
@@ -209,3 +212,33 @@ def test_an_edited_catalog_entry_shows(tmp_path):
     catalog.save(po, po_path)
     build_site(root, locales=["fr"], jobs=1)
     shows(root, [rel], "Où en est votre colis", gone="Retrouver vos informations de suivi")
+
+
+SEARCH = """async (query) => {
+    const pf = await import(new URL("/pagefind/pagefind.js", location.href).href);
+    await pf.options({ baseUrl: "/" });
+    const found = await pf.search(query);
+    return Promise.all(found.results.map(async r => (await r.data()).url)); }"""
+
+
+def test_search_reindexes_only_the_changed_locale_and_finds_its_new_text(copy, browser):
+    entry = copy / "site/pagefind/pagefind-entry.json"
+    before = json.loads(entry.read_text())["languages"]
+    edit(copy / "content/fr/orders/returns.md", "sous trente jours", "sous quarante jours")
+    report = build_site(copy, jobs=2)
+    after = json.loads(entry.read_text())["languages"]
+    assert report.index is not None
+    assert after["en"] == before["en"] and after["fr"]["hash"] != before["fr"]["hash"]
+    handler = functools.partial(_Quiet, directory=str(copy / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        tab = browser.new_context().new_page()
+        tab.goto(f"{url}fr/")                      # the language merged from the new run
+        assert tab.evaluate(SEARCH, "quarante") == ["/fr/orders/returns/"]
+        assert tab.evaluate(SEARCH, "trente") == []
+        tab.goto(f"{url}en/")                      # a language kept from the old bundle
+        assert tab.evaluate(SEARCH, "zebracorn") == ["/en/orders/refunds/"]
+    finally:
+        server.shutdown()

@@ -131,12 +131,18 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     root_pages.write_not_found(project, site_dir)
     root_pages.write_llms_index(project, site_dir)
 
-    # Pagefind reindexes the whole site, so it runs only when a page it reads changed.
+    # Pagefind indexes what it is given in one go, so it runs only over the locales whose
+    # pages changed, and their languages replace theirs in the bundle.
     progress("Indexing search", 0, 1)
-    search_key = build_cache.search_key(site_dir)
-    if not (cache and build_cache.search_is_current(project.build_dir, site_dir, search_key)):
+    keys = build_cache.search_keys(site_dir, project.codes)
+    changed = build_cache.changed_locales(
+        build_cache.load_search(project.build_dir, site_dir) if cache else {}, keys)
+    if changed is None or not (site_dir / search_index.BUNDLE / "pagefind-entry.json").is_file():
         report.index = search_index.index_site(site_dir)
-        build_cache.save_search(project.build_dir, site_dir, search_key)
+    elif changed:
+        report.index = _index_locales(project, site_dir, changed)
+    if report.index is not None:
+        build_cache.save_search(project.build_dir, site_dir, keys)
         if not report.index.extended:
             report.warnings.append("Pagefind ran without the extended binary: Chinese and "
                                    "Japanese are not segmented. Install pagefind-bin-extended.")
@@ -144,6 +150,34 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")
     return report
+
+
+def _index_locales(project: Project, site_dir: Path,
+                   changed: list[str]) -> search_index.IndexReport:
+    """Index the changed locales' pages alone and merge their languages into the bundle; the
+    whole site when the bundle's languages are not the locales'."""
+    partial = site_dir / ".search-partial"
+    merged = site_dir / f".{search_index.BUNDLE}-merged"
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        for code in changed:
+            for page in (site_dir / code).rglob("*.html"):
+                rel = page.relative_to(site_dir)
+                if not any(part.startswith(".") for part in rel.parts):
+                    build_cache.link(page, partial / rel)
+        # With no page marked data-pagefind-body, Pagefind would index every page whole.
+        if not any(b"data-pagefind-body" in page.read_bytes() for page in partial.rglob("*.html")):
+            return search_index.index_site(site_dir)
+        index = search_index.index_site(partial)
+        if not build_cache.merge_bundle(site_dir / search_index.BUNDLE,
+                                        partial / search_index.BUNDLE,
+                                        {code.lower() for code in changed}, project.codes, merged):
+            return search_index.index_site(site_dir)
+        atomic.replace_dir(merged, site_dir / search_index.BUNDLE)
+        return index
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.rmtree(merged, ignore_errors=True)
 
 
 def _page_error(content: articles.Content, result: LocaleResult) -> UserError:

@@ -37,6 +37,7 @@ from importlib import metadata
 from pathlib import Path
 
 from helpcenter import atomic
+from helpcenter.site.search_index import BUNDLE
 
 FORMAT = 1
 FOLDER = "cache"
@@ -204,37 +205,99 @@ def _same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
-def search_key(site_dir: Path) -> str:
-    """What Pagefind reads: every HTML file of the site. Pages in folders are named by their
-    file (path, size, mtime, inode: a reused page keeps all four), the few pages at the root,
-    written on every build, by their bytes."""
-    parts: list[str | bytes] = [versions(), code_digest()]
-    for root, dirs, names in os.walk(site_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(n for n in names if n.endswith(".html")):
-            path = os.path.join(root, name)
-            rel = os.path.relpath(path, site_dir)
-            if root == str(site_dir):
-                parts += [rel, Path(path).read_bytes()]
-            else:
+def search_keys(site_dir: Path, locales: list[str]) -> dict[str, str]:
+    """What Pagefind reads, a key per locale folder and one ("") for the rest: every HTML file.
+    Pages in folders are named by their file (path, size, mtime, inode: a reused page keeps
+    all four); the few pages at the root, written on every build, by their bytes, with the
+    names of the site's folders (a folder beside the locales is indexed too)."""
+    root: list[str | bytes] = [versions(), code_digest()]
+    folders = sorted(entry.name for entry in site_dir.iterdir() if entry.is_dir()
+                     and not entry.name.startswith(".") and entry.name != BUNDLE)
+    root += folders
+    for file in sorted(site_dir.glob("*.html")):
+        root += [file.name, file.read_bytes()]
+    keys = {"": digest(*root)}
+    for name in folders:
+        parts = []
+        for folder, dirs, names in os.walk(site_dir / name):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for file in sorted(n for n in names if n.endswith(".html")):
+                path = os.path.join(folder, file)
                 st = os.stat(path)
-                parts.append(f"{rel} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
-    return digest(*parts)
+                parts.append(f"{os.path.relpath(path, site_dir)} {st.st_size} {st.st_mtime_ns} "
+                             f"{st.st_ino}")
+        if name in locales:
+            keys[name] = digest(*parts)
+        else:
+            keys[""] = digest(keys[""], name, *parts)
+    return keys
 
 
-def search_is_current(build_dir: Path, site_dir: Path, key: str) -> bool:
-    stored = load_search(build_dir, site_dir)
-    return stored == key and (site_dir / "pagefind" / "pagefind-entry.json").is_file()
-
-
-def load_search(build_dir: Path, site_dir: Path) -> str | None:
+def load_search(build_dir: Path, site_dir: Path) -> dict[str, str]:
     path = cache_file(build_dir, site_dir, "x").with_name(SEARCH)
     try:
-        return json.loads(path.read_text(encoding="utf-8")).get("key")
-    except (OSError, ValueError, AttributeError):
-        return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    keys = data.get("keys") if isinstance(data, dict) and data.get("format") == FORMAT else None
+    return keys if isinstance(keys, dict) else {}
 
 
-def save_search(build_dir: Path, site_dir: Path, key: str) -> None:
+def save_search(build_dir: Path, site_dir: Path, keys: dict[str, str]) -> None:
     path = cache_file(build_dir, site_dir, "x").with_name(SEARCH)
-    atomic.write_text(path, json.dumps({"format": FORMAT, "key": key}))
+    atomic.write_text(path, json.dumps({"format": FORMAT, "keys": keys}, sort_keys=True))
+
+
+def changed_locales(stored: dict[str, str], keys: dict[str, str]) -> list[str] | None:
+    """The locales whose pages changed since the index was built; None when anything else
+    did (a root page, a folder, our code or Pagefind's version): then the whole site."""
+    if not stored or set(stored) != set(keys) or stored[""] != keys[""]:
+        return None
+    return [code for code in keys if code and stored[code] != keys[code]]
+
+
+def merge_bundle(old: Path, partial: Path, replaced: set[str], locales: list[str],
+                 out: Path) -> bool:
+    """A Pagefind bundle made of `old` with the languages in `replaced` taken from `partial`
+    (a run over those locales' pages only). Pagefind keeps each language's files apart, named
+    after it (pagefind.<lang>_<hash>.pf_meta, wasm.<lang>.pagefind, fragment/, index/ and
+    filter/<lang>_<hash>.*) and lists them in pagefind-entry.json. False, and nothing kept,
+    when a language of either bundle is not one of the locales: then the whole site is
+    indexed again."""
+    try:
+        old_entry = json.loads((old / "pagefind-entry.json").read_text(encoding="utf-8"))
+        new_entry = json.loads((partial / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    codes = {code.lower() for code in locales}
+    if (old_entry.get("version") != new_entry.get("version")
+            or not set(old_entry["languages"]) <= codes
+            or not set(new_entry["languages"]) <= replaced):
+        return False
+    shutil.rmtree(out, ignore_errors=True)
+    # The old bundle's other languages and shared files, then the new run's languages and
+    # shared files over them (a file shared by languages, such as wasm.unknown, stays).
+    for bundle, keep in ((old, lambda lang: lang not in replaced),
+                         (partial, lambda lang: lang is None or lang in replaced)):
+        for file in bundle.rglob("*"):
+            rel = file.relative_to(bundle)
+            if file.is_file() and rel.as_posix() != "pagefind-entry.json" and keep(_language(rel)):
+                link(file, out / rel)
+    languages = {lang: data for lang, data in old_entry["languages"].items()
+                 if lang not in replaced}
+    languages.update(new_entry["languages"])
+    atomic.write_text(out / "pagefind-entry.json",
+                      json.dumps({**new_entry, "languages": dict(sorted(languages.items()))}))
+    return True
+
+
+def _language(rel: Path) -> str | None:
+    """The language a bundle file belongs to, None for the shared ones (scripts, styles)."""
+    name = rel.name
+    if len(rel.parts) > 1:                                  # fragment/, index/, filter/
+        return name.split(".", 1)[0].rsplit("_", 1)[0].lower()
+    if name.startswith("pagefind.") and name.endswith(".pf_meta"):
+        return name[len("pagefind."):-len(".pf_meta")].rsplit("_", 1)[0].lower()
+    if name.startswith("wasm.") and name.endswith(".pagefind") and name != "wasm.unknown.pagefind":
+        return name[len("wasm."):-len(".pagefind")].lower()
+    return None
