@@ -344,6 +344,21 @@ def test_with_the_service_events_and_feedback_arrive_as_beacons(servers, visit):
     assert visit.console == []
 
 
+def test_a_search_from_the_address_moves_nothing_on_the_page(servers, visit):
+    """`?q=` results arrive after the first paint, into room kept for them: the categories
+    below stay where they were painted (cumulative layout shift, as Lighthouse counts it)."""
+    base, _ = servers["static"]
+    visit.page.add_init_script(
+        "window.hcShift = 0; new PerformanceObserver(list => list.getEntries().forEach(e => {"
+        " if (!e.hadRecentInput) window.hcShift += e.value; })).observe({type: 'layout-shift',"
+        " buffered: true});")
+    visit.open(base + path_of("search", "en"))
+    use(visit.page, "search")
+    assert visit.page.locator("#hc-home-search-results a").count() >= 1
+    assert visit.page.locator("#hc-home-search-input").input_value() == "return"
+    assert visit.page.evaluate("window.hcShift") < 0.01
+
+
 def test_the_article_names_what_its_extensions_render(servers, visit):
     base, _ = servers["static"]
     visit.open(base + path_of("article", "ja"))

@@ -23,6 +23,9 @@
         try { t.setItem(a.pathname + "." + e, JSON.stringify(_)); } catch (err) {}
       };
       skipSitemaps(XMLHttpRequest.prototype);
+      // A search in the address (?q=, helpcenter.js runs it): its results get their room
+      // before the first paint, so nothing moves when they arrive.
+      if (/[?&]q=[^&]/.test(location.search)) document.documentElement.classList.add("hc-query");
     },
     // partials/javascripts/palette.html: the colour scheme the reader chose.
     palette: function () {

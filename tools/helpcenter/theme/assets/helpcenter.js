@@ -404,6 +404,10 @@
       panel.classList.add("hc-header-search--open");
       toggle.setAttribute("aria-expanded", "true");
     }
+    // Its results fill the room helpcenter-early.js kept for them (`hc-query`), until the
+    // visitor types.
+    box.input.addEventListener("input", function () { document.documentElement.classList.remove("hc-query"); },
+                               { once: true });
     box.input.value = query;
     box.search(query);
   })();
