@@ -61,11 +61,13 @@ def serve_api(site: Path, folder: Path) -> tuple[str, object]:
 
     from helpcenter.preview import _State, site_routes
     from helpcenter.tickets.app import create_app
-    from helpcenter.tickets.settings import Settings
+    from helpcenter.tickets.settings import from_project
 
-    app = create_app(Settings(database=f"sqlite:///{folder}/bench.sqlite3",
-                              rate_limit_requests=100_000),
-                     worker=False, extra_routes=site_routes(site, _State()))
+    # The demo's settings (its locales: an event in a locale the service does not know is a
+    # 422, an error in the console), on a database of its own, with no rate limit to hit.
+    settings = from_project(REPO, {"database": f"sqlite:///{folder}/bench.sqlite3",
+                                   "rate_limit_requests": 100_000})
+    app = create_app(settings, worker=False, extra_routes=site_routes(site, _State()))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
@@ -140,6 +142,8 @@ def audit(url: str, report: Path, chromium: str) -> list[int]:
                and a.get("scoreDisplayMode") == "binary"]
     if failing:
         print(f"    failing: {', '.join(failing)}", file=sys.stderr)
+    for item in data["audits"]["errors-in-console"].get("details", {}).get("items", []):
+        print(f"    console: {item.get('url', '')} {item.get('description', '')[:160]}", file=sys.stderr)
     return [round(100 * (data["categories"][c]["score"] or 0)) for c in CATEGORIES]
 
 
