@@ -76,7 +76,9 @@
   }
   function apiAbsent() { knowApi(false); }
   // Fire and forget, once the service is known to be there: a beacon (it outlives the page
-  // being closed), else a keepalive fetch. Never a wait, never an error in the page.
+  // being closed), else a keepalive fetch. Never a wait. (A send the service itself refuses,
+  // a 422 or a 429, still shows in the console as the browser reports it: no script can hide
+  // a failed request, which is why nothing is sent before the check.)
   function beacon(path, body) {
     if (apiKnown !== true) {
       if (apiKnown === null) apiReady().then(function (yes) { if (yes) beacon(path, body); });
