@@ -242,3 +242,10 @@ def test_search_reindexes_only_the_changed_locale_and_finds_its_new_text(copy, b
         assert tab.evaluate(SEARCH, "zebracorn") == ["/en/orders/refunds/"]
     finally:
         server.shutdown()
+
+
+def test_a_broken_link_added_after_a_cached_build_is_reported(copy):
+    (copy / "content/en/orders/exchange.md").write_text(
+        "---\ntitle: Exchange an item\n---\nSee [the size chart](sizes.md).\n")
+    report = build_site(copy, jobs=2)
+    assert any("broken link to 'sizes.md'" in warning for warning in report.warnings)

@@ -65,7 +65,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
     progress("Reading content", 0, 1)
     content = articles.scan(project)
-    broken = links.broken_links(content)
+    broken = _broken_links(project, content, cache)
     if broken and strict:
         raise broken[0] if len(broken) == 1 else UserErrors(broken)
     report.warnings += [problem.render(project.root) for problem in broken]
@@ -150,6 +150,18 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")
     return report
+
+
+def _broken_links(project: Project, content: articles.Content, cache: bool) -> list[UserError]:
+    """links.broken_links, which parses every page: skipped while the content, config and
+    code are those of the last check, and that check found no broken link."""
+    key = build_cache.links_key(project.config_file, project.content_dir)
+    if cache and build_cache.load_marker(project.build_dir, "links") == key:
+        return []
+    broken = links.broken_links(content)
+    if not broken:
+        build_cache.save_marker(project.build_dir, "links", key)
+    return broken
 
 
 def _index_locales(project: Project, site_dir: Path,

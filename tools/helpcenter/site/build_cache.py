@@ -205,6 +205,22 @@ def _same_bytes(a: Path, b: Path) -> bool:
                 return True
 
 
+def links_key(config_file: Path, content_dir: Path) -> str:
+    """What the link check reads: every file of the content, mkdocs.yml and our code."""
+    return digest(code_digest(), config_file.read_bytes(), tree_digest(content_dir))
+
+
+def load_marker(build_dir: Path, name: str) -> str | None:
+    try:
+        return (build_dir / FOLDER / f"{name}.key").read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def save_marker(build_dir: Path, name: str, key: str) -> None:
+    atomic.write_text(build_dir / FOLDER / f"{name}.key", key)
+
+
 def search_keys(site_dir: Path, locales: list[str]) -> dict[str, str]:
     """What Pagefind reads, a key per locale folder and one ("") for the rest: every HTML file.
     Pages in folders are named by their file (path, size, mtime, inode: a reused page keeps
