@@ -23,7 +23,10 @@ identical to the live one is linked too, so only real changes get a new mtime. T
 one JSON file per site and locale under build/cache/, written atomically after the swap: a
 killed build leaves the old cache, which still describes the files it names or fails the size
 and mtime check. A page that logged a warning is not cached, so it is rendered (and warns)
-every time. This module knows no generator: generator.py hands it paths and digests.
+every time. Beside the pages: the keys of what Pagefind last indexed, per locale (build.py
+re-indexes only the locales whose pages changed and merges their languages into the bundle),
+and of the content the link check last found clean. This module knows no generator:
+generator.py hands it paths and digests.
 """
 
 from __future__ import annotations
