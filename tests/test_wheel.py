@@ -72,6 +72,7 @@ def test_init_then_build_outside_the_repository(installed: Path):
     site = where / "acme" / "site"
     assert (site / "pagefind" / "pagefind.js").is_file()                 # the search bundle
     assert (site / "assets" / "helpcenter.css").is_file()                # the packaged theme
+    assert (site / "api" / "health").is_file()     # the stand-in a static host serves (issue 17)
     for locale in ("en", "fr", "ar"):
         form = (site / locale / "request" / "index.html").read_text(encoding="utf-8")
         assert 'id="hc-request-form"' in form                          # the request form page
