@@ -98,7 +98,7 @@ def _type_name(annotation: Any) -> str:
     if annotation is type(None):
         return "null"
     if origin is Literal:
-        return " \\| ".join(str(a) for a in args)
+        return " \\| ".join(str(a).lower() if isinstance(a, bool) else str(a) for a in args)
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return " \\| ".join(str(m.value) for m in annotation)
     if origin in (Union, types.UnionType):
