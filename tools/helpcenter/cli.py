@@ -9,7 +9,9 @@ once, without loading MkDocs, Starlette or the DeepL SDK.
 from __future__ import annotations
 
 import csv
+import html
 import json
+import os
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -219,7 +221,34 @@ def api(root: Path, host: str, port: int, database: str | None, redis: str | Non
     if worker_only:
         _worker_only(root, database)
     else:
-        server.run(root, host, port, database, redis, workers)
+        server.run(root, host, port, database, redis, workers, factory="helpcenter.cli:api_app")
+
+
+def api_app():
+    """uvicorn factory of `helpcenter api`: the service, with the project's translation engine
+    drafting incident notices (the ticket service stands below the translation layer)."""
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter.tickets import server
+
+    root = Path(os.environ.get(server.ENV_ROOT, "."))
+    project = load_project(root) if (root / "mkdocs.yml").is_file() else None
+    return server.app_from_env(_drafter(project, None))
+
+
+def _drafter(project, engine: str | None):
+    """How incident notices get their drafts: the engine (deepl when DEEPL_AUTH_KEY is set,
+    else none), the text sent as XML text (the engines translate tagged segments)."""
+    if engine == "none" or (engine is None and not os.environ.get("DEEPL_AUTH_KEY")):
+        return None
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter.translation import engines
+
+    chosen = engines.build(engine, project.helpcenter.translation.formality if project else None)
+
+    def draft(text: str, source: str, target: str) -> str:
+        batch = chosen.translate([html.escape(text, quote=False)], source, target, None)
+        return html.unescape(batch.texts[0])
+    return draft
 
 
 def _worker_only(root: Path, database: str | None) -> None:
@@ -435,12 +464,20 @@ def _settings_and_store(root: Path, database: str | None):
 @click.option("--quarantine", is_flag=True,
               help="The requests held as looking automated (not forwarded) instead; "
                    "`helpcenter tickets release REF` forwards one.")
-def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool) -> None:
+@click.option("--incident", type=click.IntRange(min=1), default=None, metavar="ID",
+              help="Only the tickets sent while this incident was open (in its category).")
+def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool,
+                 incident: int | None) -> None:
     """One line per ticket."""
 
     store = _store(root, database)
-    total = store.count("tickets", quarantined=quarantine)
-    rows = store.tickets(limit=limit, offset=max(0, total - limit), quarantined=quarantine)
+    if incident is not None:
+        rows = [t for t in store.tickets(quarantined=quarantine)
+                if incident in t["context"].get("incidents", [])]
+        total, rows = len(rows), rows[-limit:]
+    else:
+        total = store.count("tickets", quarantined=quarantine)
+        rows = store.tickets(limit=limit, offset=max(0, total - limit), quarantined=quarantine)
     table = Table("id", "reference", "created", "locale", "email", "subject",
                   "why held" if quarantine else "forwarded")
     for t in rows:
@@ -450,6 +487,128 @@ def tickets_list(root: Path, database: str | None, limit: int, quarantine: bool)
                       ", ".join(f"{d['target']}: {d['status']}" for d in t["deliveries"]) or "-")
     out.print(table)
     out.print(f"{len(rows)} of {total} {'quarantined request' if quarantine else 'ticket'}(s)")
+
+
+@cli.group()
+def incident() -> None:
+    """Live incident notices: on every page and the request form within seconds, no rebuild.
+
+    Open one when something is broken (`incident open "Card payments fail"`), update it as
+    you learn more, resolve it when it is over. Each locale's text is drafted by the
+    translation engine unless you give it (--text fr="…"); tickets sent meanwhile carry it.
+    """
+
+
+_text_option = click.option(
+    "--text", "texts", multiple=True, metavar="LOCALE=TEXT",
+    help="The text in another locale, written by a person (repeatable): never a machine draft.")
+_engine_option = click.option(
+    "--engine", type=click.Choice(["deepl", "pseudo", "none"]), default=None,
+    help="What drafts the other locales. Default: deepl when DEEPL_AUTH_KEY is set, else none "
+         "(pages show the source text).")
+
+
+def _incidents(root: Path, database: str | None, engine: str | None = "none"):
+    # lazy: loaded only by the command that needs it (start-up time)
+    from helpcenter.tickets.incidents import Incidents
+
+    settings, store = _settings_and_store(root, database)
+    project = load_project(root) if (root / "mkdocs.yml").is_file() else None
+    return Incidents(store, settings.locales, max_length=settings.incidents.max_length,
+                     categories=settings.categories, drafter=_drafter(project, engine),
+                     warn=lambda text: err.print(f"[yellow]warning[/yellow] {escape(text)}",
+                                                 highlight=False))
+
+
+def _locale_texts(texts: tuple[str, ...]) -> dict[str, str]:
+    given = {}
+    for item in texts:
+        locale, sep, text = item.partition("=")
+        if not sep or not locale.strip():
+            raise UserError(f"--text {printable(item)[:60]!r}: expected LOCALE=TEXT",
+                            hint='e.g. --text fr="Les paiements par carte échouent"')
+        given[locale.strip()] = text
+    return given
+
+
+def _shown_incident(verb: str, found) -> None:
+    drafted = f"; drafted by the engine: {', '.join(found.machine)}" if found.machine else ""
+    out.print(f"{verb} incident {found.id} ({found.severity}"
+              f"{', ' + _cell(found.category) if found.category else ''}) in "
+              f"{', '.join(found.texts)}{drafted}", highlight=False)
+
+
+@incident.command("open")
+@click.argument("text")
+@click.option("--severity", type=click.Choice(["minor", "major"]), default="minor",
+              show_default=True)
+@click.option("--category", default=None, help="The ticket category it concerns. Default: all.")
+@_text_option
+@_engine_option
+@root_option
+@database_option
+def incident_open(text: str, severity: str, category: str | None, texts: tuple[str, ...],
+                  engine: str | None, root: Path, database: str | None) -> None:
+    """Show TEXT (in the source locale) on every page until it is resolved."""
+    found = _incidents(root, database, engine).open(
+        text, severity=severity, category=category, texts=_locale_texts(texts))
+    _shown_incident("Opened", found)
+
+
+@incident.command("update")
+@click.argument("ident", metavar="ID")
+@click.argument("text", required=False)
+@click.option("--severity", type=click.Choice(["minor", "major"]), default=None)
+@_text_option
+@_engine_option
+@root_option
+@database_option
+def incident_update(ident: str, text: str | None, severity: str | None, texts: tuple[str, ...],
+                    engine: str | None, root: Path, database: str | None) -> None:
+    """A new TEXT (the other locales drafted again), other locales' texts or the severity."""
+    found = _incidents(root, database, engine).update(
+        ident, text, severity=severity, texts=_locale_texts(texts))
+    _shown_incident("Updated", found)
+
+
+@incident.command("resolve")
+@click.argument("ident", metavar="ID")
+@root_option
+@database_option
+def incident_resolve(ident: str, root: Path, database: str | None) -> None:
+    """Take the notice off every page."""
+    found = _incidents(root, database).resolve(ident)
+    out.print(f"Resolved incident {found.id} at {found.resolved_at[:19]} UTC")
+
+
+@incident.command("list")
+@click.option("--all", "everything", is_flag=True, help="Resolved incidents too.")
+@click.option("--history", "history", type=click.IntRange(min=1), default=None, metavar="ID",
+              help="Every open, update and resolve of one incident, with who did it.")
+@root_option
+@database_option
+def incident_list(everything: bool, history: int | None, root: Path,
+                  database: str | None) -> None:
+    """The open incidents (with --all, the resolved ones too)."""
+    incidents = _incidents(root, database)
+    if history is not None:
+        table = Table("at", "who", "what", "severity", "texts", "machine")
+        for row in incidents.history(history):
+            table.add_row(row["at"][:19], row["actor"], row["action"], row["severity"],
+                          _cell(" | ".join(f"{k}: {v}" for k, v in row["texts"].items())),
+                          ", ".join(row["machine"]) or "-")
+        out.print(table)
+        return
+    table = Table("id", "severity", "category", "started", "resolved", "text", "machine",
+                  "source")
+    shown = incidents.list(everything)
+    for found in shown:
+        table.add_row(str(found.id), found.severity, _cell(found.category or "all"),
+                      found.started_at[:19], (found.resolved_at or "-")[:19],
+                      _cell(found.texts.get(incidents.source, "")),
+                      ", ".join(found.machine) or "-", _cell(found.source or "staff"))
+    out.print(table)
+    out.print(f"{len(shown)} {'incident' if everything else 'open incident'}(s)")
 
 
 @tickets.command("show")

@@ -13,6 +13,7 @@ from typing import Any, Literal, Pattern
 
 from pydantic import field_validator, model_validator
 
+from helpcenter.config.incidents import IncidentsConfig
 from helpcenter.config.options import Options
 from helpcenter.config.tickets import TicketsConfig
 from helpcenter.vocabulary import Policy
@@ -126,6 +127,8 @@ class HelpCenterConfig(Options):
     """Publishing policy and DeepL formality per locale."""
     tickets: TicketsConfig = TicketsConfig()
     """The ticket service."""
+    incidents: IncidentsConfig = IncidentsConfig()
+    """Live incident notices (GET /api/status) and the status page they may mirror."""
 
     @field_validator("api_url", mode="before")
     @classmethod

@@ -22,6 +22,9 @@ from helpcenter.tickets import retention
 from helpcenter.tickets.body import FORM, JSON, MULTIPART, BodyTooLarge, LimitBody, UnsupportedType
 from helpcenter.tickets.captcha import Captcha
 from helpcenter.tickets.handlers import Handlers
+from helpcenter.tickets.incident_api import IncidentRoutes
+from helpcenter.tickets.incident_feeds import FeedPoller
+from helpcenter.tickets.incidents import Drafter
 from helpcenter.tickets.outbox import OutboxWorker
 from helpcenter.tickets.quotas import OverQuota
 from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, Unavailable
@@ -32,9 +35,10 @@ from helpcenter.tickets.store import Database, KeyReused, Store
 
 def create_app(settings: Settings, *, store: Store | None = None, worker: bool = True,
                outbox: OutboxWorker | None = None, extra_routes: list | None = None,
-               headers: Policy | None = None) -> Starlette:
+               headers: Policy | None = None, drafter: Drafter | None = None) -> Starlette:
     """The service. `extra_routes` come after the API's (`helpcenter serve` adds the site, and
-    the `headers` its pages need: security_headers.py)."""
+    the `headers` its pages need: security_headers.py). `drafter` translates incident notices
+    (the CLI brings the project's engine); without one staff give each locale's text."""
     store = store or Store(Database(settings.database))
     outbox = outbox or (OutboxWorker(store, settings) if worker else None)
     local = MemoryLimiter(settings.rate_limit_requests, settings.rate_limit_seconds,
@@ -43,7 +47,11 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
                             settings.rate_limit_seconds,
                             fallback=local if settings.redis_unavailable == "local" else None)
                if settings.redis else local)
-    handlers = Handlers(settings, store, outbox, limiter, Captcha.from_settings(settings.captcha))
+    incidents = IncidentRoutes(settings, store, drafter)
+    feed = (FeedPoller(settings.incidents.feed, incidents.incidents)
+            if worker and settings.incidents.feed else None)
+    handlers = Handlers(settings, store, outbox, limiter, Captcha.from_settings(settings.captcha),
+                        incidents)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -51,11 +59,15 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         store.migrate()
         if outbox:
             outbox.start()
+        if feed:  # the background worker mirrors the status page too
+            feed.start()
         # Always: past days' quota counters go too, whatever the retention periods say.
         pruning = asyncio.create_task(retention.daily(store, settings.events_retention_days,
                                                       settings.quarantine_retention_days))
         yield
         pruning.cancel()
+        if feed:
+            feed.stop()
         if outbox:
             outbox.stop()
         store.close()
@@ -65,6 +77,9 @@ def create_app(settings: Settings, *, store: Store | None = None, worker: bool =
         Route("/api/feedback", handlers.create_feedback, methods=["POST"]),
         Route("/api/events", handlers.create_event, methods=["POST"]),
         Route("/api/health", handlers.health, methods=["GET"]),
+        Route("/api/status", incidents.status, methods=["GET"]),
+        Route("/api/incidents", incidents.create, methods=["POST"]),
+        Route("/api/incidents/{id}", incidents.change, methods=["PATCH"]),
         Route("/api/openapi.json", handlers.openapi, methods=["GET"]),
         Route("/api/thanks", handlers.thanks, methods=["GET"]),
         *(extra_routes or []),

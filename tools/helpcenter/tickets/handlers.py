@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from helpcenter.tickets import files, pages, requests
 from helpcenter.tickets.body import FORM, JSON, MULTIPART, payload
 from helpcenter.tickets.captcha import Captcha
+from helpcenter.tickets.incident_api import IncidentRoutes
 from helpcenter.tickets.openapi import document
 from helpcenter.tickets.outbox import OutboxWorker
 from helpcenter.tickets.quotas import OverQuota, Quotas
@@ -42,8 +43,10 @@ class Handlers:
     """The request handlers of one service, with what they share."""
 
     def __init__(self, settings: Settings, store: Store, outbox: OutboxWorker | None,
-                 limiter: MemoryLimiter | RedisLimiter, captcha: Captcha | None):
+                 limiter: MemoryLimiter | RedisLimiter, captcha: Captcha | None,
+                 incidents: IncidentRoutes | None = None):
         self.settings, self.store, self.outbox = settings, store, outbox
+        self.incidents = incidents
         self.limiter, self.captcha = limiter, captcha
         self.quotas = Quotas(settings.quotas, store.db.sql)
         # /api/health is public: one probe of the database and Redis at a time, its answer
@@ -143,6 +146,10 @@ class Handlers:
             raise Invalid.one("Idempotency-Key", "invalid",
                               "Idempotency-Key must be 1 to 200 printable ASCII characters")
         ticket.idempotency_key = key
+        # The open incidents it may be about: the help desk sees "this is the outage" at once.
+        # Set here, never by the page (the context model ignores an `incidents` key).
+        if self.incidents and (ids := await self.incidents.concerning(ticket.category)):
+            ticket.context["incidents"] = ids
         ticket.quarantine = _looks_automated(data, self.settings)
         if self.captcha:  # checked whatever the other checks found: the answer tells nothing
             solved = await self.captcha.verify(data, self._client(request))

@@ -28,6 +28,28 @@ _QUOTA_USAGE = [
         amount BIGINT NOT NULL, PRIMARY KEY (day, scope, kind, shard))""",
 ]
 
+# Incidents (incidents.py): the notice as it stands, and one history row per open, update and
+# resolve, with who did it (`cli`, `token`, or the feed it was mirrored from). `source` is the
+# feed's own id (`statuspage:<id>`), NULL for staff's; unique, so a poll mirrors each once.
+# `texts` is {locale: text}, `machine` the locales an engine drafted (JSON both). An event
+# says which notice it concerns (`incident_seen`): `events.incident`.
+def _incidents(key: str, big: str) -> list[str]:
+    return [
+        f"""CREATE TABLE incidents (
+            id {key}, source TEXT UNIQUE,
+            severity TEXT NOT NULL, category TEXT, texts TEXT NOT NULL, machine TEXT NOT NULL,
+            started_at TEXT NOT NULL, updated_at TEXT NOT NULL, resolved_at TEXT)""",
+        "CREATE INDEX incidents_open ON incidents (resolved_at)",
+        f"""CREATE TABLE incident_history (
+            id {key}, incident_id {big} NOT NULL REFERENCES incidents(id),
+            at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            severity TEXT NOT NULL, texts TEXT NOT NULL, machine TEXT NOT NULL)""",
+        "CREATE INDEX incident_history_incident ON incident_history (incident_id, id)",
+        f"ALTER TABLE events ADD COLUMN incident {big}",
+        "CREATE INDEX events_incident ON events (incident, type)",
+    ]
+
+
 # (version, description, {dialect: [statements]})
 MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     (1, "tickets, attachments, outbox, feedback, events", {
@@ -110,4 +132,7 @@ MIGRATIONS: list[tuple[int, str, dict[str, list[str]]]] = [
     # Daily quotas per client and in total, counted in the transaction that stores the row:
     # a refused or failed write counts nothing, and every instance sees the same numbers.
     (4, "daily quota counters", {"sqlite": _QUOTA_USAGE, "postgresql": _QUOTA_USAGE}),
+    (5, "incidents and their history", {
+        "sqlite": _incidents("INTEGER PRIMARY KEY AUTOINCREMENT", "INTEGER"),
+        "postgresql": _incidents("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT")}),
 ]

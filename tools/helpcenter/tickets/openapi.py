@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
 from helpcenter import __version__
 from helpcenter.tickets import requests, values
+from helpcenter.tickets.incident_api import STATUS_CACHE, IncidentChange, IncidentOpen
 from helpcenter.tickets.settings import Settings
 
 REF = "#/components/schemas/{model}"
@@ -27,6 +30,23 @@ HEALTH = {"type": "object", "required": ["status"],
                          "database": {"type": "string"},
                          "checks": {"type": "object", "additionalProperties": {
                              "enum": ["ok", "down"]}}}}
+_TIME = {"type": "string", "format": "date-time"}
+_LOCALE_TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
+INCIDENT = {"type": "object", "required": ["id", "severity", "texts", "machine", "started",
+                                           "updated"],
+            "properties": {"id": {"type": "integer"}, "severity": {"enum": ["minor", "major"]},
+                           "category": {"type": ["string", "null"]}, "texts": _LOCALE_TEXTS,
+                           "machine": {"type": "array", "items": {"type": "string"}},
+                           "started": _TIME, "updated": _TIME}}
+STATUS = {"type": "object", "required": ["incidents"],
+          "properties": {"incidents": {"type": "array", "items": INCIDENT}}}
+WRITTEN = {**INCIDENT, "properties": {
+    **INCIDENT["properties"], "resolved": {"anyOf": [_TIME, {"type": "null"}]},
+    "missing": {"type": "array", "items": {"type": "string"}}}}
+STAFF = [{"staff": []}]
+ETAG = {"ETag": {"schema": {"type": "string"}, "required": True,
+                 "description": "Strong; send it back in If-None-Match for a 304."},
+        "Cache-Control": {"schema": {"const": STATUS_CACHE}, "required": True}}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "pattern": values.IDEMPOTENCY_KEY.pattern},
                    "description": "Retries with the same key return the same ticket and never "
@@ -38,6 +58,7 @@ IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
 
 def document(settings: Settings) -> dict[str, Any]:
     bodies, schemas = requests.for_settings(settings).schemas(REF)
+    staff, staff_schemas = _staff_bodies()
     return {
         "openapi": "3.1.0",
         "info": {"title": "helpcenter ticket service", "version": __version__,
@@ -70,8 +91,52 @@ def document(settings: Settings) -> dict[str, Any]:
                              "refuse.", HEALTH)}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": _json("OpenAPI 3.1", {"type": "object"})}}},
+            "/api/status": {"get": {
+                "summary": "Open incidents, with their text in every locale (the same answer "
+                           "for everyone: cacheable)",
+                "responses": {"200": {**_json("The open incidents; `machine` lists the locales "
+                                              "whose text an engine drafted, a locale without "
+                                              "a text shows the source's.", STATUS),
+                                      "headers": ETAG},
+                              "304": {"description": "Unchanged since the ETag sent in "
+                                                     "If-None-Match.", "headers": ETAG}}}},
+            "/api/incidents": {"post": {
+                "summary": "Open an incident (staff: Authorization: Bearer <token>)",
+                "security": STAFF, "requestBody": _body(staff["IncidentOpen"]),
+                "responses": {"201": _json("Opened; the locales not given are drafted (or "
+                                           "`missing` when the engine failed).", WRITTEN),
+                              **_staff_errors()}}},
+            "/api/incidents/{id}": {"patch": {
+                "summary": "Change an incident's text or severity, or resolve it (staff)",
+                "security": STAFF,
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "requestBody": _body(staff["IncidentChange"]),
+                "responses": {"200": _json("Changed.", WRITTEN),
+                              "404": _json("No incident has this id.", MESSAGE),
+                              **_staff_errors()}}},
         },
-        "components": {"schemas": schemas},
+        "components": {"schemas": {**schemas, **staff_schemas}, "securitySchemes": {
+            "staff": {"type": "http", "scheme": "bearer",
+                      "description": "The value of the environment variable "
+                                     "extra.helpcenter.incidents.token_env names."}}},
+    }
+
+
+def _staff_bodies() -> tuple[dict[str, Any], dict[str, Any]]:
+    models = [IncidentOpen, IncidentChange]
+    refs, definitions = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+    return ({m.__name__: refs[(m, "validation")] for m in models},
+            definitions.get("$defs", {}))
+
+
+def _staff_errors() -> dict[str, Any]:
+    errors = _errors()
+    return {
+        "401": _json("No staff token, or not the right one.", MESSAGE),
+        "403": _json("Incident writes are off: the staff token's variable is not set where "
+                     "the service runs.", MESSAGE),
+        **{code: errors[code] for code in ("400", "413", "415", "422")},
     }
 
 

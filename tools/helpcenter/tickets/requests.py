@@ -26,7 +26,9 @@ from helpcenter.tickets.values import (EMAIL_ADDRESS, Count, Number, OneOf, Stri
                                        Truncated, absent, unstorable)
 
 CHANNELS = ("form", "chat")
-EVENT_TYPES = ("search", "suggestion_click", "deflection", "article_view", "form_open")
+EVENT_TYPES = ("search", "suggestion_click", "deflection", "article_view", "form_open",
+               "incident_seen")
+MAX_ID = 2**53 - 1  # an id as JSON numbers carry it exactly
 MAX_RESULTS = 1_000_000
 # The visit's first search to sending, measured in the browser (one clock, no skew); longer
 # than a day is not one visit.
@@ -113,13 +115,16 @@ class FeedbackRequest(_Request):
 
 
 class EventRequest(_Request):
-    """A search, a form opening, a suggestion click, a deflection or an article view."""
+    """A search, a form opening, a suggestion click, a deflection, an article view, or an
+    incident notice seen (once per visit and incident)."""
     locale: Text(20, required=True)
     type: Text(40, OneOf(EVENT_TYPES, "unknown_type"), required=True)
     query: Text(200) | None = None
     results: Count(MAX_RESULTS) | None = None
     page: Text(2000) | None = None
     article: Text(500) | None = None
+    incident: Count(MAX_ID) | None = None
+    """The incident whose notice the page showed (`incident_seen`)."""
 
 
 # ---- one Settings' models -------------------------------------------------------------------

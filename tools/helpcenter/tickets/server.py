@@ -14,6 +14,7 @@ import uvicorn
 from helpcenter.tickets import targets
 from helpcenter.tickets.app import create_app
 from helpcenter.tickets.captcha import Captcha
+from helpcenter.tickets.incidents import Drafter
 from helpcenter.tickets.settings import Settings, from_project
 from helpcenter.tickets.store import Store
 
@@ -28,9 +29,10 @@ def settings_from_env() -> Settings:
                         {"redis": os.environ.get(ENV_REDIS) or None})
 
 
-def app_from_env():
-    """uvicorn factory: one app per worker process."""
-    return create_app(settings_from_env(), worker=os.environ.get(ENV_NO_WORKER) != "1")
+def app_from_env(drafter: Drafter | None = None):
+    """uvicorn factory: one app per worker process; `drafter` translates incident notices."""
+    return create_app(settings_from_env(), worker=os.environ.get(ENV_NO_WORKER) != "1",
+                      drafter=drafter)
 
 
 def check_secrets(settings: Settings) -> None:
@@ -42,7 +44,9 @@ def check_secrets(settings: Settings) -> None:
 
 
 def run(root: Path, host: str, port: int, database: str | None, redis: str | None,
-        workers: int, outbox: bool = True) -> None:
+        workers: int, outbox: bool = True,
+        factory: str = "helpcenter.tickets.server:app_from_env") -> None:
+    """Serve the app `factory` makes (a module:function uvicorn imports in each worker)."""
     os.environ[ENV_ROOT] = str(root.resolve())
     if database:
         os.environ[ENV_DATABASE] = database
@@ -55,5 +59,5 @@ def run(root: Path, host: str, port: int, database: str | None, redis: str | Non
     Store.open(settings.database)
     # uvicorn's proxy headers would believe X-Forwarded-For/-Proto from 127.0.0.1 whatever
     # trusted_proxies says: off, so the service alone decides (handlers.py, client_address).
-    uvicorn.run("helpcenter.tickets.server:app_from_env", factory=True, host=host, port=port,
+    uvicorn.run(factory, factory=True, host=host, port=port,
                 workers=workers, log_level="info", proxy_headers=False, server_header=False)

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from helpcenter import ui_strings
 from helpcenter.config import Project, load_project
+from helpcenter.config.incidents import IncidentsConfig
 from helpcenter.config.tickets import (DEFAULT_DATABASE, Captcha, FormField, Quotas,
                                        TicketsConfig, parse_target)
 
@@ -55,6 +56,8 @@ class Settings:
     # The theme's UI strings per locale (locales/<locale>/ui.yml): the thank-you page uses them.
     ui: dict[str, dict[str, str]] = field(default_factory=dict)
     directions: dict[str, str] = field(default_factory=dict)
+    # extra.helpcenter.incidents: the staff token's variable, text lengths, the feed.
+    incidents: IncidentsConfig = field(default_factory=IncidentsConfig)
 
     def __post_init__(self):
         # Tests and scripts may give targets as mappings: they are checked as the config is.
@@ -103,7 +106,7 @@ def from_project(root: Path, overrides: dict[str, Any] | None = None,
         strings, _ = ui_strings.load(project)
         settings = from_config(
             project.helpcenter.tickets, locales=project.codes, ui=strings,
-            site_url=project.site_url,
+            site_url=project.site_url, incidents=project.helpcenter.incidents,
             directions={loc.code: loc.direction for loc in project.locales})
         base = project.root
     else:

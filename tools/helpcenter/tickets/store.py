@@ -218,13 +218,14 @@ class Store:
         return await self._submit(write)
 
     async def add_event(self, locale: str, type_: str, query: str | None, results: int | None,
-                        page: str | None, article: str | None,
+                        page: str | None, article: str | None, incident: int | None = None,
                         charge: Callable[[Any], None] | None = None) -> int:
         def write(cur):
             return self._insert(cur, "INSERT INTO events (created_at, locale, type, query, "
-                                "results, page, article) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (now_iso(), locale, type_, query, results, page, article),
-                                charge)
+                                "results, page, article, incident) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                (now_iso(), locale, type_, query, results, page, article,
+                                 incident), charge)
         return await self._submit(write)
 
     async def _submit(self, work: Callable[[Any], Any]) -> Any:

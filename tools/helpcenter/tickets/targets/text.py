@@ -24,6 +24,9 @@ def ticket_text(ticket: dict[str, Any], *, message: bool = True) -> str:
     for name, value in (ticket.get("fields") or {}).items():
         lines.append(f"{name}: {value}")
     lines += ["", "Context", f"Channel: {context.get('channel', 'form')}"]
+    if context.get("incidents"):  # open when it was sent: likely "the outage", answer so
+        lines.append("During incident: " + ", ".join(f"#{i}" for i in context["incidents"])
+                     + " (helpcenter incident list --all)")
     if context.get("page_url"):
         lines.append(f"Page: {context['page_url']}")
     if context.get("article"):
