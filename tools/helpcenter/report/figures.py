@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
+from helpcenter.report import incidents
 from helpcenter.report.queries import Queries
 from helpcenter.vocabulary import PageStatus, SegmentState
 
@@ -62,6 +63,7 @@ def compute(queries: Queries, *, locales: list[str], today: date,
         "articles": _articles(queries, titles),
         "deflection": _deflection(by_type, shown),
         "tickets": _tickets(queries, shown, timeline),
+        "incidents": incidents.figures(queries, shown, locales[0]),
         "translation": _translation(
             (translation.result() if isinstance(translation, Future) else translation) or [],
             shown, views, titles),
