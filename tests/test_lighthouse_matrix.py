@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -344,19 +345,74 @@ def test_with_the_service_events_and_feedback_arrive_as_beacons(servers, visit):
     assert visit.console == []
 
 
+# The layout shift of the page so far, as Lighthouse counts it (CLS).
+LAYOUT_SHIFT = ("window.hcShift = 0; new PerformanceObserver(list => list.getEntries().forEach(e => {"
+                " if (!e.hadRecentInput) window.hcShift += e.value; })).observe({type: 'layout-shift',"
+                " buffered: true});")
+
+
 def test_a_search_from_the_address_moves_nothing_on_the_page(servers, visit):
     """`?q=` results arrive after the first paint, into room kept for them: the categories
     below stay where they were painted (cumulative layout shift, as Lighthouse counts it)."""
     base, _ = servers["static"]
-    visit.page.add_init_script(
-        "window.hcShift = 0; new PerformanceObserver(list => list.getEntries().forEach(e => {"
-        " if (!e.hadRecentInput) window.hcShift += e.value; })).observe({type: 'layout-shift',"
-        " buffered: true});")
+    visit.page.add_init_script(LAYOUT_SHIFT)
     visit.open(base + path_of("search", "en"))
     use(visit.page, "search")
     assert visit.page.locator("#hc-home-search-results a").count() >= 1
     assert visit.page.locator("#hc-home-search-input").input_value() == "return"
     assert visit.page.evaluate("window.hcShift") < 0.01
+
+
+def test_the_request_page_of_a_static_host_swaps_its_form_for_the_notice_in_place(servers, visit):
+    """The health check answers after the first paint; the notice then takes the form's place,
+    which keeps its height: nothing painted moves (Lighthouse's CLS on the form was 0.165)."""
+    base, _ = servers["static"]
+    visit.page.add_init_script(LAYOUT_SHIFT)
+    visit.open(base + path_of("form", "ar"))
+    visit.page.locator("#hc-form-unavailable").wait_for()
+    assert not visit.page.locator("#hc-request-form").is_visible()
+    assert visit.page.evaluate("window.hcShift") < 0.01
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_search_from_the_address_starts_pagefind_from_the_head(servers, visit, locale):
+    """Pagefind's chain (module, worker, index, chunks) starts at the top of the head, before
+    the stylesheets, not after the scripts at the end of the body; its results are short
+    enough (two lines of excerpt) not to paint larger than the page's own text."""
+    base, _ = servers["static"]
+    visit.open(base + path_of("search", locale))
+    use(visit.page, "search")
+    page = visit.page
+    preload = page.locator("head link[rel=modulepreload]")
+    assert preload.count() == 1 and preload.get_attribute("href") == base + "pagefind/pagefind.js"
+    assert page.evaluate("window.__hc_pagefind") is None  # helpcenter.js took it over
+    excerpts = page.locator("#hc-home-search-results a > span")
+    assert excerpts.count() >= 1
+    for height, line in excerpts.evaluate_all(
+            "spans => spans.map(s => [s.getBoundingClientRect().height,"
+            " parseFloat(getComputedStyle(s).lineHeight)])"):
+        assert height <= 2 * line + 1
+    visit.open(base + path_of("home", locale))
+    assert page.locator("head link[rel=modulepreload]").count() == 0  # only with a query
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_the_head_blocks_on_nothing_but_the_themes_own_files(sites, kind):
+    """What a phone must fetch before the first paint: the stylesheets and the early script,
+    all on the site's origin (no web font, no icon font, no third-party CSS); the early script
+    stands before the stylesheets, so it does not wait for them."""
+    locale = "ja"
+    path = path_of(kind, locale).split("?")[0]
+    file = sites["with_api"] / (path + "index.html" if path.endswith("/") else path)
+    html = file.read_text(encoding="utf-8")
+    head = html[:html.index("</head>")]
+    blocking = re.findall(r'<(?:script\b[^>]*\bsrc|link\b[^>]*\brel="stylesheet"[^>]*\bhref)="([^"]+)"', head)
+    assert blocking, head
+    assert all(not re.match(r"(https?:)?//", url) for url in blocking), blocking
+    assert not re.search(r"fonts\.(googleapis|gstatic)|\.woff2?\b", html)
+    assert blocking[0].endswith("assets/helpcenter-early.js"), blocking
+    stylesheets = [u for u in blocking if u.endswith(".css")]
+    assert [u.rsplit("/", 1)[-1].split(".")[0] for u in stylesheets] == ["main", "helpcenter"]
 
 
 def test_the_article_names_what_its_extensions_render(servers, visit):

@@ -24,8 +24,11 @@
       };
       skipSitemaps(XMLHttpRequest.prototype);
       // A search in the address (?q=, helpcenter.js runs it): its results get their room
-      // before the first paint, so nothing moves when they arrive.
-      if (/[?&]q=[^&]/.test(location.search)) document.documentElement.classList.add("hc-query");
+      // before the first paint, so nothing moves when they arrive, and Pagefind starts now.
+      if (/[?&]q=[^&]/.test(location.search)) {
+        document.documentElement.classList.add("hc-query");
+        startPagefind();
+      }
     },
     // partials/javascripts/palette.html: the colour scheme the reader chose.
     palette: function () {
@@ -123,6 +126,26 @@
       var request = this;
       setTimeout(function () { request.dispatchEvent(new ProgressEvent("error")); });
     };
+  }
+
+  /* The results of a search from the address are the page's largest paint, at the end of a
+     chain: Pagefind's module, then its worker, which fetches the bundle's entry, then the
+     language's metadata and WebAssembly, then the query's chunks and fragments. Started here,
+     at the top of the head, the module loads beside the stylesheets, and the worker starts as
+     soon as the main thread is free, not after helpcenter.js at the end of the body (which
+     picks up window.__hc_pagefind). (Fetching the worker's files from here too, into the
+     HTTP cache, was measured: it gained nothing, the page's scripts hold the main thread that
+     would issue them, and it fetches them twice from a host that forbids caching.) */
+  function startPagefind() {
+    var link = document.createElement("link");
+    link.rel = "modulepreload";
+    link.href = new URL("../pagefind/pagefind.js", tag.src).href;  // assets/ is beside pagefind/
+    document.head.appendChild(link);
+    window.__hc_pagefind = import(link.href).then(function (pf) {
+      pf.init();
+      return pf;
+    });
+    window.__hc_pagefind.catch(function () { /* helpcenter.js imports it again */ });
   }
 
   function pick(codes, wanted) {

@@ -181,7 +181,10 @@
   }
   function loadPagefind() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
+      // On a page with a search in the address, helpcenter-early.js started it in the head.
+      var started = window.__hc_pagefind;
+      window.__hc_pagefind = null;
+      pagefind = (started || import(new URL("pagefind/pagefind.js", root).href)).then(function (pf) {
         return pf.options({ baseUrl: root.pathname, excerptLength: excerptWords(config.locale) }).then(function () {
           return pf;
         });
@@ -237,7 +240,8 @@
     element.addEventListener("keydown", function (event) { box.onKey(event); });
   }
 
-  SearchBox.prototype.search = function (query) {
+  // `now`: a search nobody is typing (the one in the address) is not debounced.
+  SearchBox.prototype.search = function (query, now) {
     var box = this;
     this.query = query;
     if (!query.trim()) {
@@ -247,7 +251,8 @@
     this.status.textContent = strings.searching;
     loadPagefind()
       .then(function (pf) {
-        return pf.debouncedSearch(searchTerms(query), {}, 150).then(function (search) {
+        var terms = searchTerms(query);
+        return (now ? pf.search(terms) : pf.debouncedSearch(terms, {}, 150)).then(function (search) {
           return withSynonyms(pf, query, search);
         });
       })
@@ -411,7 +416,7 @@
     box.input.addEventListener("input", function () { document.documentElement.classList.remove("hc-query"); },
                                { once: true });
     box.input.value = query;
-    box.search(query);
+    box.search(query, true);
   })();
 
   // ---- Articles read, and deflections -----------------------------------------------------
