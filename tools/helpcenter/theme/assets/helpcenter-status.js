@@ -35,7 +35,8 @@
   // Before the first paint: the band's room, when this visit knows of an open incident.
   if (known.length) html.classList.add("hc-incident");
 
-  var region = null, formBox = null, category = null, timer = null;
+  var region = null, formBox = null, category = null, timer = null, busy = false, stopped = false,
+      waits = 0;
 
   function serviceThere() {
     var health = read(API_KEY);
@@ -43,18 +44,24 @@
   }
   function poll() {
     timer = null;
+    if (busy || stopped || document.hidden) return;  // a hidden tab asks nothing until shown
     var present = serviceThere();
     if (present === false) return;  // a static host: never ask
-    if (present !== true) { timer = setTimeout(poll, WAIT_MS); return; }
+    if (present !== true) {  // not known yet (or down at the check): look again, then less often
+      timer = setTimeout(poll, ++waits < 40 ? WAIT_MS : POLL_MS);
+      return;
+    }
+    busy = true;
     fetch(api + "/status", { cache: "no-cache", headers: { "Accept": "application/json" } })
       .then(function (response) { if (!response.ok) throw new Error("status " + response.status); return response.json(); })
       .then(function (body) {
+        busy = false;
         var incidents = body && Array.isArray(body.incidents) ? body.incidents : [];
         write(STATUS_KEY, { api: api, incidents: incidents });
         show(incidents);
         timer = setTimeout(poll, POLL_MS);
       })
-      .catch(function () { /* down now: what shows stays, and the page asks no more */ });
+      .catch(function () { busy = false; stopped = true; /* down now: what shows stays, and the page asks no more */ });
   }
 
   function textOf(incident) {
@@ -132,6 +139,9 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
-  // A page restored from the back/forward cache polls again.
+  // Nothing pending when the page is left (the back/forward cache keeps it); restored or shown
+  // again, it polls at once.
+  window.addEventListener("pagehide", function () { clearTimeout(timer); timer = null; });
   window.addEventListener("pageshow", function (event) { if (event.persisted && !timer) poll(); });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden && !timer) poll(); });
 })(document.currentScript);
