@@ -27,6 +27,7 @@ element, render-blocking requests).
 
     .venv/bin/helpcenter build && .venv/bin/python tools/bench/lighthouse.py
     .venv/bin/python tools/bench/lighthouse.py --site /tmp/site --modes static --locales en ar
+    .venv/bin/python tools/bench/lighthouse.py --modes api --pages home article --incident "Card payments fail"
     .venv/bin/python tools/bench/lighthouse.py --pages search --runs 5 --why
 """
 
@@ -63,8 +64,9 @@ FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-network
 COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".pf_meta")
 
 
-def serve_api(site: Path, folder: Path) -> tuple[str, object]:
-    """The site as `helpcenter serve` serves it (same app, gzip), on a free loopback port."""
+def serve_api(site: Path, folder: Path, incident: str | None = None) -> tuple[str, object]:
+    """The site as `helpcenter serve` serves it (same app, gzip), on a free loopback port;
+    with `incident`, an open (major) incident whose notice every page shows."""
     import uvicorn  # lazy: the static mode needs neither uvicorn nor the ticket service
 
     from helpcenter.preview import _State, site_routes
@@ -83,6 +85,11 @@ def serve_api(site: Path, folder: Path) -> tuple[str, object]:
     threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
+    if incident:
+        from helpcenter.tickets.incidents import Incidents
+
+        Incidents(app.state.store, settings.locales).open(incident, severity="major",
+                                                          actor="bench")
 
     def stop():
         server.should_exit = True
@@ -201,6 +208,8 @@ def main() -> int:
     parser.add_argument("--pages", nargs="+", default=list(PAGES), choices=list(PAGES))
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     parser.add_argument("--target", type=int, default=100)
+    parser.add_argument("--incident", metavar="TEXT", default=None,
+                        help="api mode: measure with an open incident (its notice on every page)")
     parser.add_argument("--runs", type=int, default=3, help="runs per page; medians are reported")
     parser.add_argument("--why", action="store_true",
                         help="print what cost each run under the target its performance")
@@ -220,7 +229,7 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as out:
         for mode in args.modes:
-            base, stop = serve_api(site, Path(out)) if mode == "api" else serve_static(site)
+            base, stop = serve_api(site, Path(out), args.incident) if mode == "api" else serve_static(site)
             for locale in args.locales:
                 for name in args.pages:
                     path = PAGES[name] if name != "fallback" else fallback_page(site, locale)
