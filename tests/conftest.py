@@ -69,6 +69,15 @@ def write_project(root: Path, pages: dict[str, str] | None = None, config: str =
     return root
 
 
+def copy_demo(root: Path) -> Path:
+    """A copy of this repository's demo help center (its config, content, catalogs, theme)."""
+    root.mkdir(parents=True)
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    for folder in ("content", "locales", "theme"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return write_project(tmp_path / "help")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MKDOCS_YML, PAGES, REPO, _Quiet, write_project
+from conftest import MKDOCS_YML, PAGES, REPO, _Quiet, copy_demo, write_project
 from helpcenter.site.build import STAMP, build_site
 from helpcenter.translation import catalog
 
@@ -106,10 +106,17 @@ def test_an_edited_source_article_shows_in_every_locale_that_shows_it(copy):
     assert 0 < report.rendered < report.reused  # that page only: its title did not change
 
 
-def test_an_edited_hand_translation_shows(copy):
+def test_an_edited_hand_translation_shows_and_the_other_locales_are_not_built(copy):
+    before = files_of(copy / "site")
     edit(copy / "content/fr/orders/returns.md", "sous trente jours", "sous soixante jours")
-    build_site(copy, jobs=2)
+    report = build_site(copy, jobs=2)
     shows(copy, ["fr/orders/returns/index.html"], "sous soixante jours", gone="sous trente jours")
+    # en and ar: their staged files and the manifest are as last built, so MkDocs did not
+    # run for them (nothing rendered, every file the same one)
+    assert {r.locale for r in report.locales if r.kept} == {"en", "ar"}
+    after = files_of(copy / "site")
+    kept = [p for p in before if p.split("/")[0] in ("en", "ar")]
+    assert kept and all(after.get(p) == before[p] for p in kept)
 
 
 def test_a_theme_override_shows_on_every_page(copy):
@@ -198,10 +205,7 @@ def test_no_cache_renders_every_page(copy):
 
 def test_an_edited_catalog_entry_shows(tmp_path):
     root = tmp_path / "demo"
-    root.mkdir()
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for folder in ("content", "locales", "theme"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_demo(root)
     build_site(root, locales=["fr"], jobs=1)
     rel = "fr/orders/track-your-order/index.html"
     assert "Retrouver vos informations de suivi" in html(root, rel)

@@ -21,7 +21,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO
+from conftest import REPO, copy_demo
 from helpcenter.cli import cli
 from helpcenter.config import load_project
 from helpcenter.translation import catalog, engines, site_strings, templates
@@ -52,10 +52,7 @@ SOURCE = "content/en/orders/track-your-order.md"
 @pytest.fixture(scope="module")
 def synced_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("synced") / "demo"
-    root.mkdir()
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for folder in ("content", "locales", "theme"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_demo(root)
     assert catalogs(root).exit_code == 0
     return root
 

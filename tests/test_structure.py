@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 from pathlib import Path, PurePosixPath
 
 import markdown
@@ -19,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from conftest import REPO, write_project
+from conftest import REPO, copy_demo, write_project
 from helpcenter.cli import cli
 from helpcenter.config import MarkdownExtension, load_project
 from helpcenter.content import articles
@@ -162,10 +161,7 @@ def test_translations_that_break_the_page_only_together_are_named_together():
 def demo_built(tmp_path_factory):
     """The demo help center, copied, with two translators' slips in a French catalog, built."""
     root = tmp_path_factory.mktemp("structure") / "demo"
-    root.mkdir()
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for folder in ("content", "locales", "theme"):
-        shutil.copytree(REPO / folder, root / folder)
+    copy_demo(root)
     po_path = root / "locales/fr" / TRACK.with_suffix(".po")
     slips = [edit(po_path, SIGN_IN, "Connectez-vous sur tidewell.example et allez dans "
                                     "**Compte > **Commandes**."),

@@ -93,10 +93,12 @@ def replace_dir(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes]) -> tuple[int, int]:
+def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
+              changed: list[PurePosixPath] | None = None) -> tuple[int, int]:
     """Make folder `target` hold exactly `plan` ({relative path: source file or bytes}): files
     that differ are written atomically, the rest left alone (a re-run writes nothing), files
-    and empty folders not in the plan removed. Returns (written, removed)."""
+    and empty folders not in the plan removed. Returns (written, removed); the paths of both
+    are appended to `changed` when given."""
     written = 0
     for rel, origin in plan.items():
         dest = target / rel
@@ -105,6 +107,8 @@ def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes]) -> tuple[in
             continue
         write_bytes(dest, data)
         written += 1
+        if changed is not None:
+            changed.append(PurePosixPath(rel))
     removed = 0
     if target.is_dir():
         wanted = {target / rel for rel in plan}
@@ -112,6 +116,8 @@ def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes]) -> tuple[in
             if existing.is_file() and existing not in wanted:
                 existing.unlink()
                 removed += 1
+                if changed is not None:
+                    changed.append(PurePosixPath(existing.relative_to(target).as_posix()))
             elif existing.is_dir() and not any(existing.iterdir()):
                 existing.rmdir()
     return written, removed

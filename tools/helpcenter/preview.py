@@ -1,11 +1,15 @@
 """`helpcenter serve`: the writer's preview, the site and the ticket service in one process.
 
-It combines the two, so it sits above both, beside the CLI. Builds if needed, serves, rebuilds on change.
+It combines the two, so it sits above both, beside the CLI. Builds if needed, serves, and
+after a save updates the site in place: the live site (site/live_site.py) keeps every locale's
+build warm in a worker process and re-renders only the pages the save changed (the page in
+every locale that shows it, the listings that show its title, what a new or deleted page
+touches), then refreshes search in the background. A change to mkdocs.yml or the theme, or one
+the live site cannot apply, rebuilds (cached: build_cache.py). Open pages wait on a long poll
+and reload as soon as the pages are written.
 
-Polling (once a second) instead of inotify keeps it dependency-free and works on every file
-system a writer may use. An edit in content/<locale>/ rebuilds that locale; an edit in the
-source locale, the theme or mkdocs.yml rebuilds all of them (fallback pages show the source).
-Open pages reload themselves after a rebuild.
+Saves are seen through the operating system's file events (watchdog, which MkDocs already
+installs; it polls where a file system has no events).
 
 It answers as a production server would (security_headers.py): the headers and CSP the site
 needs, X-Forwarded-* believed from `trusted_proxies` only (uvicorn's own proxy handling is off),
@@ -14,6 +18,8 @@ no dotfile or build leftover served, and a redirect only ever to a path of this 
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import threading
 import time
@@ -22,23 +28,30 @@ from typing import Callable
 from urllib.parse import quote
 
 import uvicorn
+from watchdog.events import FileSystemEventHandler
+from watchdog.observers import Observer
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from helpcenter.config import load_project
+from helpcenter.errors import UserError
 from helpcenter.security_headers import Policy
 from helpcenter.site.build import STAMP
+from helpcenter.site.live_site import LiveSite
 from helpcenter.tickets import settings as ticket_settings
 from helpcenter.tickets.app import create_app
 
 VERSION_PATH = "/__helpcenter/version"
 RELOAD_PATH = "/__helpcenter/reload.js"
 # A file, not an inline script: the site's CSP allows no inline script.
-_RELOAD_SCRIPT = ("(function(){var v=null;setInterval(function(){fetch('" + VERSION_PATH
-                  + "',{cache:'no-store'}).then(function(r){return r.text()})"
-                  ".then(function(t){if(v!==null&&t!==v)location.reload();v=t})"
-                  ".catch(function(){})},1000)})();\n")
+# It asks for the version, then waits on `?since=` (the server answers when it changes).
+_RELOAD_SCRIPT = ("(function(){var v=null;function poll(){fetch('" + VERSION_PATH
+                  + "'+(v===null?'':'?since='+encodeURIComponent(v)),{cache:'no-store'})"
+                  ".then(function(r){return r.text()}).then(function(t){"
+                  "if(v!==null&&t!==v){location.reload();return}v=t;poll()})"
+                  ".catch(function(){setTimeout(poll,1000)})}poll()})();\n")
+LONG_POLL = 20.0   # seconds a version request waits for a change before answering
 _RELOAD = f'<script src="{RELOAD_PATH}"></script>'.encode()
 MAX_SEGMENT = 255  # bytes: the longest file name Linux, macOS and Windows allow
 MAX_PATH = 2048
@@ -54,9 +67,8 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
           database: str | None = None) -> None:
     project = load_project(root)
     site = (site_dir or project.root / "site").resolve()
-    watched = _watched(project)
-    snapshot = _snapshot(watched)
-    if _stale(site, snapshot):
+    watcher = _Watcher(_watched(project)) if watch else None
+    if _stale(site, _snapshot(_watched(project))):
         log("Building the site first…")
         if not rebuild([]):
             log("The build failed; fix the error above and save: the preview rebuilds.")
@@ -80,28 +92,139 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     log(f"Serving {site} at http://{shown_host}:{listener.getsockname()[1]}/ with the ticket "
         f"service at /api (tickets in {settings.database}) (Ctrl+C to stop)")
+    live = _open_live(root, site, log) if watcher else None
     try:
         while thread.is_alive():
-            time.sleep(1.0)
-            if not watch:
+            if watcher is None:
+                time.sleep(1.0)
                 continue
-            current = _snapshot(watched)
-            changed = {p for p in set(current) | set(snapshot) if current.get(p) != snapshot.get(p)}
-            snapshot = current
+            changed = watcher.changes(timeout=1.0)
             if not changed:
                 continue
+            shown = sorted(_shown(project, p) for p in changed)
+            log(f"Changed: {', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}")
+            update = _apply(live, changed, log)
+            if update is not None:
+                state.version += 1
+                log(f"Updated {update.pages} file(s) in {', '.join(update.locales) or 'no locale'}"
+                    f" in {update.seconds:.2f}s")
+                continue
             locales = _affected(project, changed)
-            log(f"Changed: {', '.join(sorted(str(p.relative_to(project.root)) for p in changed)[:5])}"
-                f"{' …' if len(changed) > 5 else ''} → rebuilding {', '.join(locales) or 'all'}")
+            log(f"Rebuilding {', '.join(locales) or 'all'}")
+            if live is not None:
+                live.close()
             project = load_project(root)
-            watched = _watched(project)
+            watcher.watch(_watched(project))
             if rebuild(locales):
                 state.version += 1
+            live = _open_live(root, site, log)
     except KeyboardInterrupt:
         log("Stopped.")
     finally:
+        if live is not None:
+            live.close()
+        if watcher is not None:
+            watcher.stop()
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def _open_live(root: Path, site: Path, log: Callable[[str], None]) -> LiveSite | None:
+    """The live site over the built one; None (every save rebuilds) when it cannot open."""
+    if not (site / STAMP).is_file():
+        return None
+    try:
+        started = time.perf_counter()
+        live = LiveSite(root, site, log)
+        log(f"Live preview ready in {time.perf_counter() - started:.1f}s: a save re-renders the "
+            f"pages it changes")
+        return live
+    except (UserError, RuntimeError, OSError) as exc:
+        log(f"Saves will rebuild the site: the live preview could not start ({exc})")
+        return None
+
+
+def _apply(live: LiveSite | None, changed: set[Path], log: Callable[[str], None]):
+    """The save applied to the live site, or None when it takes a build."""
+    if live is None:
+        return None
+    try:
+        update = live.apply(changed)
+    except UserError as exc:   # the content as saved does not build: the site stays as it is
+        log(f"Not updated: {exc.render(live.project.root)}")
+        return None
+    if update is not None:
+        for warning in update.warnings:
+            log(f"WARNING {warning}")
+    return update
+
+
+def _shown(project, path: Path) -> str:
+    try:
+        return str(path.relative_to(project.root))
+    except ValueError:
+        return str(path)
+
+
+class _Watcher:
+    """The files saved under the watched paths since the last call, from file system events."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.lock = threading.Lock()
+        self.pending: set[Path] = set()
+        self.event = threading.Event()
+        self.observer = Observer()
+        self.observer.start()
+        self.watch(paths)
+
+    def watch(self, paths: list[Path]) -> None:
+        self.observer.unschedule_all()
+        self.roots = [p.resolve() for p in paths]
+        handler = _Events(self)
+        for path in self.roots:
+            if path.is_dir():
+                self.observer.schedule(handler, str(path), recursive=True)
+            elif path.exists():  # mkdocs.yml: its folder alone, not the site built beside it
+                self.observer.schedule(handler, str(path.parent), recursive=False)
+
+    def add(self, path: str) -> None:
+        file = Path(path).resolve()
+        root = next((r for r in self.roots if file == r or file.is_relative_to(r)), None)
+        if root is None or any(part.startswith(".") for part in file.relative_to(root).parts):
+            return
+        if file.name.endswith("~") or file.suffix in (".swp", ".swx", ".tmp"):
+            return  # editors' backup and swap files
+        with self.lock:
+            self.pending.add(file)
+        self.event.set()
+
+    def changes(self, timeout: float) -> set[Path]:
+        if not self.event.wait(timeout):
+            return set()
+        time.sleep(DEBOUNCE)   # an editor's save is several events: take them together
+        with self.lock:
+            pending, self.pending = self.pending, set()
+            self.event.clear()
+        return {p for p in pending if not p.is_dir()}
+
+    def stop(self) -> None:
+        self.observer.stop()
+        self.observer.join(timeout=5)
+
+
+DEBOUNCE = 0.05
+
+
+class _Events(FileSystemEventHandler):
+    def __init__(self, watcher: _Watcher) -> None:
+        self.watcher = watcher
+
+    def on_any_event(self, event) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            if path:
+                self.watcher.add(os.fsdecode(path))
 
 
 def _watched(project) -> list[Path]:
@@ -153,6 +276,11 @@ def site_routes(site: Path, state: _State) -> list[Route]:
     """The built site as routes: files, pages that reload after a rebuild, per-locale 404s."""
 
     async def version(request: Request) -> Response:
+        since = request.query_params.get("since")
+        waited = 0.0
+        while since == str(state.version) and waited < LONG_POLL:
+            await asyncio.sleep(0.05)
+            waited += 0.05
         return PlainTextResponse(str(state.version), headers={"Cache-Control": "no-store"})
 
     async def reload_script(request: Request) -> Response:

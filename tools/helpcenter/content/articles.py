@@ -69,7 +69,26 @@ class Content:
 RESERVED = "request.md"  # the request form page of every locale
 
 
-def scan(project: Project) -> Content:
+class Reader:
+    """Reads pages, remembering each file's page until the file changes: the preview scans
+    the content after every save, and parsing front matter is most of a scan's time."""
+
+    def __init__(self) -> None:
+        self._pages: dict[Path, tuple[tuple[int, int, int], Page]] = {}
+
+    def read(self, file: Path, locale: str, rel: PurePosixPath) -> Page:
+        st = file.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        known = self._pages.get(file)
+        if known is not None and known[0] == stamp and known[1].locale == locale:
+            return known[1]
+        page = _read_page(file, locale, rel)
+        self._pages[file] = (stamp, page)
+        return page
+
+
+def scan(project: Project, reader: Reader | None = None) -> Content:
+    """Every locale's pages and assets; `reader` keeps what it read for the next scan."""
     content = Content(project)
     errors: list[UserError] = []
     declared = set(project.codes)
@@ -89,7 +108,8 @@ def scan(project: Project) -> Content:
                      f"mkdocs.yml, or rename the folder to one of: {', '.join(project.codes)}",
             ))
     for locale in project.codes:
-        pages, assets = _scan_locale(project.content_dir / locale, locale, errors)
+        pages, assets = _scan_locale(project.content_dir / locale, locale, errors,
+                                     reader or Reader())
         content.pages[locale] = pages
         content.assets[locale] = assets
     source = project.source.code
@@ -111,7 +131,7 @@ def scan(project: Project) -> Content:
     return content
 
 
-def _scan_locale(folder: Path, locale: str, errors: list[UserError]):
+def _scan_locale(folder: Path, locale: str, errors: list[UserError], reader: Reader):
     pages: dict[PurePosixPath, Page] = {}
     assets: dict[PurePosixPath, Path] = {}
     if not folder.is_dir():
@@ -124,18 +144,20 @@ def _scan_locale(folder: Path, locale: str, errors: list[UserError]):
             assets[rel] = file
             continue
         try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            errors.append(UserError(f"not UTF-8 text (byte {exc.start})", path=file,
-                                    hint="save the file as UTF-8"))
-            continue
-        try:
-            meta, body, body_line = frontmatter.split(text, file)
+            pages[rel] = reader.read(file, locale, rel)
         except UserError as exc:
             errors.append(exc)
-            continue
-        pages[rel] = Page(locale, rel, file, meta, body, body_line)
     return pages, assets
+
+
+def _read_page(file: Path, locale: str, rel: PurePosixPath) -> Page:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"not UTF-8 text (byte {exc.start})", path=file,
+                        hint="save the file as UTF-8") from None
+    meta, body, body_line = frontmatter.split(text, file)
+    return Page(locale, rel, file, meta, body, body_line)
 
 
 def _translations_by_original(content: Content, locale: str,

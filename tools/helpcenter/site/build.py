@@ -85,20 +85,17 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # failed or killed build leaves the previous site whole.
     staging = site_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)  # left by a killed build
-    key = build_cache.build_key(project.config_file, theme_dir, staged.manifest, project.site_url)
     caches = {code: build_cache.cache_file(project.build_dir, site_dir, code) for code in selected}
-    job_list = [
-        LocaleJob(
-            config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
-            output_dir=str(staging / code), assets_dir=str(staging / THEME) if i == 0 else "",
-            manifest=str(staged.manifest), locale_url=f"{project.site_url}{code}/",
-            strict=strict, theme_dir=str(theme_dir), build_key=key,
-            cache_file=str(caches[code]) if cache else "", live_dir=str(site_dir / code),
-            live_root=str(site_dir),
-            templates_cache=str(build_cache.templates_dir(project.build_dir)) if cache else "",
-        )
-        for i, code in enumerate(selected)
-    ]
+    job_list = locale_jobs(project, staged, theme_dir, site_dir, selected, strict=strict,
+                           cache=cache, staging=staging)
+    keys = {job.locale: build_cache.locale_key(job.build_key, staged.docs_dir / job.locale,
+                                               job.locale_url, strict) for job in job_list}
+    # A locale whose staged files, manifest, theme, config and code are those its live
+    # output was built from, every page still that output, is not built at all.
+    kept = [_kept(job, keys[job.locale], caches[job.locale], staged) for job in job_list] \
+        if cache else []
+    report.locales += [result for result in kept if result is not None]
+    job_list = [job for job in job_list if job.locale not in {r.locale for r in report.locales}]
     try:
         for done, result in enumerate(_run(job_list, jobs), start=1):
             progress(f"Built {result.locale}", done, len(job_list))
@@ -110,26 +107,21 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
                 raise UserError(f"building locale {result.locale!r} failed: {result.error}",
                                 path=project.config_file,
                                 hint="see the warnings above; the previous site is unchanged")
-        for code in selected:
-            atomic.replace_dir(staging / code, site_dir / code)
-        for entry in sorted((staging / THEME).iterdir()):
+        for job in job_list:
+            atomic.replace_dir(staging / job.locale, site_dir / job.locale)
+        # The theme assets come with the source locale's job (a kept locale has them live).
+        for entry in sorted((staging / THEME).iterdir()) if (staging / THEME).is_dir() else []:
             atomic.replace_dir(entry, site_dir / entry.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     # After the swap: the cache describes the live files (a kill before this line leaves the
     # old cache, whose entries fail their size and mtime check where a page was rendered).
     for result in report.locales:
-        build_cache.save(caches[result.locale], result.cache, site_dir / result.locale)
+        pages = sum(1 for _ in (staged.docs_dir / result.locale).rglob("*.md"))
+        build_cache.save(caches[result.locale], result.cache, site_dir / result.locale,
+                         keys[result.locale] if len(result.cache) == pages else "")
 
-    directory_urls = project.use_directory_urls
-    published = {*content.source_pages, *(p for code in project.codes
-                                          for p in content.local_pages(code))}
-    urls = {_page_url(path, directory_urls): content.locales_of(path)
-            for path in sorted(published, key=str)}
-    root_pages.write_root_page(project, site_dir, ui, theme_dir)
-    root_pages.write_sitemap(project, site_dir, urls)
-    root_pages.write_not_found(project, site_dir)
-    root_pages.write_llms_index(project, site_dir)
+    write_root_files(project, site_dir, content, ui, theme_dir)
 
     # Pagefind indexes what it is given in one go, so it runs only over the locales whose
     # pages changed, and their languages replace theirs in the bundle.
@@ -140,7 +132,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     if changed is None or not (site_dir / search_index.BUNDLE / "pagefind-entry.json").is_file():
         report.index = search_index.index_site(site_dir)
     elif changed:
-        report.index = _index_locales(project, site_dir, changed)
+        report.index = index_locales(project, site_dir, changed)
     if report.index is not None:
         build_cache.save_search(project.build_dir, site_dir, keys)
         if not report.index.extended:
@@ -150,6 +142,54 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")
     return report
+
+
+def locale_jobs(project: Project, staged: stage.Staged, theme_dir: Path, site_dir: Path,
+                locales: list[str], *, strict: bool = False, cache: bool = True,
+                staging: Path | None = None) -> list[LocaleJob]:
+    """One generator job per locale: into `staging` (a build), or the live site itself (the
+    preview's live locales, `staging` None)."""
+    key = build_cache.build_key(project.config_file, theme_dir, staged.manifest, project.site_url)
+    return [
+        LocaleJob(
+            config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
+            output_dir=str(staging / code) if staging else "",
+            assets_dir=str(staging / THEME) if staging and i == 0 else "",
+            manifest=str(staged.manifest), locale_url=f"{project.site_url}{code}/",
+            strict=strict, theme_dir=str(theme_dir), build_key=key,
+            cache_file=str(build_cache.cache_file(project.build_dir, site_dir, code))
+            if cache else "",
+            live_dir=str(site_dir / code), live_root=str(site_dir),
+            templates_cache=str(build_cache.templates_dir(project.build_dir)) if cache else "",
+        )
+        for i, code in enumerate(locales)
+    ]
+
+
+def write_root_files(project: Project, site_dir: Path, content: articles.Content,
+                     ui: dict[str, dict[str, str]], theme_dir: Path) -> None:
+    """The site root: the language chooser, the sitemap of every locale, 404, llms.txt."""
+    directory_urls = project.use_directory_urls
+    published = {*content.source_pages, *(p for code in project.codes
+                                          for p in content.local_pages(code))}
+    urls = {_page_url(path, directory_urls): content.locales_of(path)
+            for path in sorted(published, key=str)}
+    root_pages.write_root_page(project, site_dir, ui, theme_dir)
+    root_pages.write_sitemap(project, site_dir, urls)
+    root_pages.write_not_found(project, site_dir)
+    root_pages.write_llms_index(project, site_dir)
+
+
+def _kept(job: LocaleJob, key: str, cache_file: Path, staged: stage.Staged
+          ) -> LocaleResult | None:
+    """The result of a locale that need not be built (build_cache.unchanged_locale)."""
+    docs = staged.docs_dir / job.locale
+    entries = build_cache.unchanged_locale(cache_file, Path(job.live_dir), key,
+                                           sum(1 for _ in docs.rglob("*.md")))
+    if entries is None:
+        return None
+    pages = sum(1 for _ in Path(job.live_dir).rglob("*.html"))
+    return LocaleResult(job.locale, pages=pages, reused=len(entries), cache=entries, kept=True)
 
 
 def _broken_links(project: Project, content: articles.Content, cache: bool) -> list[UserError]:
@@ -164,7 +204,7 @@ def _broken_links(project: Project, content: articles.Content, cache: bool) -> l
     return broken
 
 
-def _index_locales(project: Project, site_dir: Path,
+def index_locales(project: Project, site_dir: Path,
                    changed: list[str]) -> search_index.IndexReport:
     """Index the changed locales' pages alone and merge their languages into the bundle; the
     whole site when the bundle's languages are not the locales'."""

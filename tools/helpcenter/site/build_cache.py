@@ -138,8 +138,9 @@ def load(path: Path | str) -> dict[str, dict]:
     return pages if isinstance(pages, dict) else {}
 
 
-def save(path: Path, pages: dict[str, dict], live_dir: Path) -> None:
-    """Record the pages as built, with the size and mtime of each live output file."""
+def save(path: Path, pages: dict[str, dict], live_dir: Path, locale: str = "") -> None:
+    """Record the pages as built, with the size and mtime of each live output file, and the
+    locale's key (`locale_key`) when every page of it was recorded."""
     recorded = {}
     for src, entry in pages.items():
         try:
@@ -147,7 +148,31 @@ def save(path: Path, pages: dict[str, dict], live_dir: Path) -> None:
         except OSError:
             continue
         recorded[src] = {**entry, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    atomic.write_text(path, json.dumps({"format": FORMAT, "pages": recorded}, sort_keys=True))
+    atomic.write_text(path, json.dumps({"format": FORMAT, "pages": recorded, "locale": locale},
+                                       sort_keys=True))
+
+
+def locale_key(build: str, docs_dir: Path, locale_url: str, strict: bool) -> str:
+    """Everything a locale's output is made from: the build's key and its staged folder."""
+    return digest(build, locale_url, str(strict), tree_digest(docs_dir))
+
+
+def unchanged_locale(path: Path, live_dir: Path, key: str, pages: int) -> dict[str, dict] | None:
+    """The recorded pages of a locale whose key is the one its live output was built with,
+    when every one of its `pages` was recorded and is still the live file: the locale need not
+    be built at all. None otherwise."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("locale") != key:
+        return None
+    entries = data.get("pages")
+    if not isinstance(entries, dict) or len(entries) != pages:
+        return None
+    if not all(is_live_output(e, live_dir / e.get("dest", "")) for e in entries.values()):
+        return None
+    return entries
 
 
 def is_live_output(entry: dict, live: Path) -> bool:

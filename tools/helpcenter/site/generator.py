@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import posixpath
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,7 @@ from mkdocs.structure.nav import Section, get_navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.yaml import yaml_load  # noqa: E402
 
+from helpcenter import atomic  # noqa: E402
 from helpcenter.site import build_cache  # noqa: E402
 
 PLUGIN = "helpcenter"
@@ -71,6 +74,7 @@ class LocaleResult:
     rendered: int = 0         # pages rendered by MkDocs
     reused: int = 0           # pages linked from the live site, unrendered
     changed: int = 0          # output files new or different from the live site's
+    kept: bool = False        # not built: its inputs are those of its live output
     cache: dict[str, dict] = field(default_factory=dict)  # the pages to record (build_cache)
 
 
@@ -361,3 +365,239 @@ def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:
         out.append({name: options})
     return out
 
+
+
+@dataclass
+class LiveResult:
+    """What one update of a live locale did."""
+    locale: str
+    rendered: list[str] = field(default_factory=list)   # output files written (dest URIs)
+    removed: list[str] = field(default_factory=list)    # output files deleted
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    page: str | None = None
+
+
+class LiveLocale:
+    """A locale's build kept in memory between edits, for `helpcenter serve`.
+
+    Opened on a built site, it reads the locale as a build does (pages as last built are read
+    unconverted, from the build cache) and renders nothing. After a change it re-reads the
+    changed pages, recomputes what every page shows of the others (the plugin's view key) and
+    renders only the pages whose Markdown or view changed, each written atomically into the
+    live site. A new or deleted page rereads the file list and the navigation; pages whose
+    file did not change keep what was read of them."""
+
+    def __init__(self, job: LocaleJob) -> None:
+        self.job = job
+        self.collect = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.handlers, logger.propagate = [self.collect], False
+        logger.setLevel(logging.INFO)
+        os.chdir(os.path.dirname(job.config_file))
+        with open(job.config_file, "rb") as fh:
+            raw = yaml_load(fh)
+        config = load_config(
+            job.config_file, docs_dir=job.docs_dir, site_dir=job.live_dir,
+            site_url=job.locale_url, strict=False, plugins=_plugins(raw.get("plugins") or [], job),
+            theme=_theme(raw.get("theme"), job),
+            validation={"links": {"not_found": "info", "unrecognized_links": "info"}})
+        self.config = config.plugins.on_config(config)
+        self.config.plugins.on_pre_build(config=self.config)
+        self.plugin = self.config.plugins[PLUGIN]
+        self.env = self.config.theme.get_env()
+        if job.templates_cache:
+            os.makedirs(job.templates_cache, exist_ok=True)
+            self.env.bytecode_cache = FileSystemBytecodeCache(job.templates_cache)
+        self.converted: set[str] = set()
+        self.keys: dict[str, str] = {}        # src_uri -> view key its live output shows
+        self.digests: dict[str, bytes] = {}   # src_uri -> its staged bytes as last read
+        cached = build_cache.load(job.cache_file) if job.cache_file else {}
+        self._read_files(set())
+        for file in self.files.documentation_pages(inclusion=InclusionLevel.is_included):
+            self._read(file, cached.get(file.src_uri))
+        self.env = self.config.plugins.on_env(self.env, config=self.config, files=self.files)
+        self.site_view = self.plugin._site_view
+        for file in self._pages():
+            self.keys[file.src_uri] = self.plugin.view_key(file.page)
+        self.collect.messages.clear()
+
+    def update(self, changed: set[str], manifest: bool) -> LiveResult:
+        """Bring the live output up to date after the staged files `changed` (src URIs, new,
+        edited or deleted) changed, and the manifest when `manifest`."""
+        started = time.perf_counter()
+        result = LiveResult(self.job.locale)
+        self.collect.messages.clear()
+        config, docs = self.config, Path(self.config.docs_dir)
+        try:
+            if manifest:
+                self.plugin.reload_manifest()
+            known = {f.src_uri: f for f in self.files}
+            present = {uri for uri in changed if (docs / uri).is_file()}
+            moved = {uri for uri in present if uri not in known} | {
+                uri for uri in changed - present if uri in known}
+            if moved:
+                result.removed += self._read_files(changed)
+                # A link resolves to the URL of the file it names, or stays as written when
+                # there is none: a page that names a new or deleted file is converted again.
+                names = {posixpath.basename(uri) for uri in moved}
+                for file in self._pages():
+                    if any(name in (file.page.markdown or "") for name in names):
+                        self.converted.discard(file.src_uri)
+                        changed = changed | {file.src_uri}
+            for uri in sorted(present):
+                file = self.files.get_file_from_path(uri)
+                if file is None or file.inclusion.is_excluded():
+                    continue
+                if file.is_documentation_page():
+                    self._read(file, None)
+                else:
+                    atomic.write_bytes(Path(file.abs_dest_path), Path(file.abs_src_path).read_bytes())
+                    result.rendered.append(file.dest_uri)
+            self.plugin.index(config, self.files)
+            doc_files = self.files.documentation_pages(inclusion=InclusionLevel.is_included)
+            rendered_articles: set[str] = set()
+            for file in self._pages():
+                key = self.plugin.view_key(file.page)
+                if file.src_uri not in changed and self.keys.get(file.src_uri) == key:
+                    continue
+                if file.src_uri not in self.converted:
+                    _convert(file.page, config, self.files)
+                    self.converted.add(file.src_uri)
+                self._write_page(file, doc_files)
+                self.keys[file.src_uri] = key
+                result.rendered.append(file.dest_uri)
+                rendered_articles.add(file.src_uri)
+            if self.plugin._site_view != self.site_view or result.removed or any(
+                    uri not in known for uri in present):
+                self.site_view = self.plugin._site_view
+                result.rendered += self._write_templates()
+            result.rendered += self._write_twins(changed)
+        except Exception as exc:  # a page or theme error: the parent falls back to a build
+            result.error = f"{type(exc).__name__}: {exc}"
+            result.page = _failed_page(self.collect.messages)
+        result.warnings = list(self.collect.messages)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _pages(self):
+        return [f for f in self.files.documentation_pages(inclusion=InclusionLevel.is_included)
+                if f.page is not None]
+
+    def _read_files(self, changed: set[str]) -> list[str]:
+        """The file list and navigation, as a build makes them; a page whose staged file did
+        not change keeps its Page (what was read and converted of it). Returns the output
+        files of pages and files that are gone, deleted."""
+        config = self.config
+        old = {f.src_uri: f for f in getattr(self, "files", [])}
+        files = get_files(config)
+        files.add_files_from_theme(self.env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        for file in files.documentation_pages():
+            previous = old.get(file.src_uri)
+            if previous is not None and previous.page is not None and file.src_uri not in changed:
+                page = previous.page
+                page.file, file.page = file, page
+                page.parent = page.previous_page = page.next_page = None
+        nav = get_navigation(files, config)
+        self.nav = config.plugins.on_nav(nav, config=config, files=files)
+        self.files = files
+        removed = []
+        for uri, file in old.items():
+            if files.get_file_from_path(uri) is None and file.abs_dest_path:
+                self.keys.pop(uri, None)
+                self.converted.discard(uri)
+                dest = Path(file.abs_dest_path)
+                twin = Path(config.site_dir, getattr(file, "norm_src_uri", file.src_uri))
+                for gone in (dest, twin) if file.is_documentation_page() else (dest,):
+                    if gone.is_file():
+                        gone.unlink()
+                        removed.append(gone.relative_to(config.site_dir).as_posix())
+                        _remove_empty(gone.parent, Path(config.site_dir))
+        return removed
+
+    def _read(self, file, entry: dict | None) -> None:
+        """Read a page: unconverted when the build cache has its title and anchors."""
+        if file.page is None:
+            Page(None, file, self.config)
+        self.converted.discard(file.src_uri)
+        if entry is not None and entry.get("content") and _read_unconverted(
+                file.page, self.config, self.files, entry):
+            return
+        _populate_page(file.page, self.config, self.files)
+        self.converted.add(file.src_uri)
+
+    def _write_page(self, file, doc_files) -> None:
+        """MkDocs' `_build_page`, into a temporary file renamed over the live one."""
+        final = file.abs_dest_path
+        tmp = os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.live")
+        file.abs_dest_path = tmp
+        try:
+            _build_page(file.page, self.config, doc_files, self.nav, self.env,
+                        excluded=file.inclusion.is_excluded())
+        finally:
+            file.abs_dest_path = final
+        if os.path.exists(tmp):
+            os.replace(tmp, final)
+
+    def _write_templates(self) -> list[str]:
+        """The locale's 404 page and sitemap, and any extra template, re-rendered."""
+        config = self.config
+        live = config.site_dir
+        tmp = os.path.join(live, ".live-templates")
+        shutil.rmtree(tmp, ignore_errors=True)
+        config.site_dir = tmp
+        try:
+            for template in config.theme.static_templates:
+                _build_theme_template(template, self.env, self.files, config, self.nav)
+            for template in config.extra_templates:
+                _build_extra_template(template, self.files, config, self.nav)
+        finally:
+            config.site_dir = live
+        written = []
+        for path in sorted(Path(tmp).rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(tmp).as_posix()
+                os.makedirs(os.path.dirname(os.path.join(live, rel)), exist_ok=True)
+                os.replace(path, os.path.join(live, rel))
+                written.append(rel)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return written
+
+    def _write_twins(self, changed: set[str]) -> list[str]:
+        """The changed articles' Markdown twins, llms.txt and llms-full.txt."""
+        plugin = self.plugin
+        paths = {getattr(f, "norm_src_uri", f.src_uri) for f in self._pages()
+                 if f.src_uri in changed}
+        return plugin.write_llms(self.config, only=paths)
+
+
+def _remove_empty(folder: Path, top: Path) -> None:
+    """Remove `folder` and its parents up to `top` while they are empty."""
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:   # not empty
+            return
+        folder = folder.parent
+
+
+def live_worker(job: LocaleJob, conn) -> None:
+    """A worker process's loop: open the locale, then apply each update the parent sends."""
+    try:
+        live = LiveLocale(job)
+    except Exception as exc:  # the parent builds instead
+        conn.send(LiveResult(job.locale, error=f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(LiveResult(job.locale))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        changed, manifest = message
+        conn.send(live.update(set(changed), manifest))

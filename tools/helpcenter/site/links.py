@@ -30,9 +30,10 @@ def links_in(page: Page, dialect: Dialect) -> list[Link]:
     return _parsed(page, dialect).links
 
 
-def broken_links(content: Content) -> list[UserError]:
+def broken_links(content: Content, only: set[Path] | None = None) -> list[UserError]:
     """Links in any locale whose target exists neither in that locale nor in the source, or
-    whose fragment names no id of the target page."""
+    whose fragment names no id of the target page; in the pages of the files `only` when
+    given (the preview checks the pages a save changed)."""
     dialect = Dialect.of(content.project)
     known_pages = _Pages(content, dialect)
     problems: list[UserError] = []
@@ -41,6 +42,8 @@ def broken_links(content: Content) -> list[UserError]:
         known = set(pages) | set(content.assets[locale])
         known |= set(content.pages[source]) | set(content.assets[source])
         for page in pages.values():
+            if only is not None and page.file not in only:
+                continue
             for link in known_pages.parsed(page).links:
                 if _EXTERNAL.match(link.target):
                     continue

@@ -77,18 +77,20 @@ def llms_full_txt(name: str, summary: str, sections: list[Section]) -> str:
 
 
 def write(site_dir: Path, name: str, summary: str, locale_url: str,
-          sections: list[Section]) -> int:
-    """Write the twins, llms.txt and llms-full.txt into a locale's output; returns the twins
-    written. The locale's folder is built fresh and swapped in whole (build.py), so a deleted
-    page's twin goes with the old folder."""
-    count = 0
+          sections: list[Section], only: set[str] | None = None) -> list[str]:
+    """Write the twins (all, or those of the articles at the paths in `only`), llms.txt and
+    llms-full.txt into a locale's output; returns the files written, relative to it. The
+    locale's folder is built fresh and swapped in whole (build.py), so a deleted page's twin
+    goes with the old folder; the preview deletes it with the page."""
+    written = []
     for section in sections:
         for article in section.articles:
-            atomic.write_text(site_dir / article.path, twin_text(article))
-            count += 1
+            if only is None or article.path in only:
+                atomic.write_text(site_dir / article.path, twin_text(article))
+                written.append(article.path)
     atomic.write_text(site_dir / LLMS, llms_txt(name, summary, locale_url, sections))
     atomic.write_text(site_dir / LLMS_FULL, llms_full_txt(name, summary, sections))
-    return count
+    return [*written, LLMS, LLMS_FULL]
 
 
 def json_for_html(data: object) -> str:

@@ -7,6 +7,8 @@ categories after their landing pages, and points theme assets at the one shared 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from datetime import date
@@ -89,6 +91,17 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
 
     # Pages are read by now: name each category after its landing page and order by `order`.
     def on_env(self, env, config, files):
+        self.index(config, files)
+        env.filters["url"] = self._url_filter(env.filters["url"])
+        # i18n set theme.language to the locale's code; Material may not ship that code
+        # (sr-Latn): use its nearest language, else English. <html lang> stays the code.
+        config.theme["language"] = _material_language(
+            config.theme.get("language") or self.locale, config.theme.dirs)
+        return env
+
+    def index(self, config, files) -> None:
+        """The categories, top articles and the locale's own articles, from the nav and the
+        pages as read; again after a change (the preview's incremental updates)."""
         # A `nav` in mkdocs.yml is the writer's order: kept as written.
         self.keep_order = bool(config.nav)
         self.sections = []          # the top-level categories, for the home page
@@ -106,9 +119,9 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         if not self.keep_order:
             self.sections.sort(key=lambda s: _order_key(s["page"]))
             self.top_articles.sort(key=_order_key)
-        env.filters["url"] = self._url_filter(env.filters["url"])
         # The locale's own articles, for their Markdown twins and llms.txt: collected here, not
         # as each page renders, since `helpcenter build` does not render a page it reuses.
+        self.articles = {}
         for file in files.documentation_pages():
             page = file.page
             path = _norm(page)
@@ -119,11 +132,44 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
                     path=path, title=page.title or entry.title,
                     description=str(page.meta.get("description") or ""),
                     markdown=page.markdown or "")
-        # i18n set theme.language to the locale's code; Material may not ship that code
-        # (sr-Latn): use its nearest language, else English. <html lang> stays the code.
-        config.theme["language"] = _material_language(
-            config.theme.get("language") or self.locale, config.theme.dirs)
-        return env
+        self._site_view = _digest(
+            self.manifest.model_dump_json(exclude={"pages"}), config.theme.get("language"),
+            [self._brief(p) for p in self.top_articles], _shape(self.sections),
+            self.nav.homepage.url if self.nav and self.nav.homepage else None)
+        self._section_views: dict[int, str] = {}
+
+    def reload_manifest(self) -> None:
+        """The stage's new word on every page (statuses, titles, which locales have a page)."""
+        self.manifest = Manifest.load(self.config.manifest)
+        self.ui = self.manifest.ui[self.locale]
+        self.statuses = self.manifest.pages[self.locale]
+        self.locales = [loc.model_dump() for loc in self.manifest.locales]
+
+    def view_key(self, page: Page) -> str:
+        """What a page's output shows besides its own Markdown, as one digest: the site's
+        strings and categories, its category's pages, the pages it lists or links in order,
+        its status and the locales that have it. The preview renders a page again when this
+        key (or its Markdown) changed, so it must name everything the templates read of
+        other pages."""
+        path = _norm(page)
+        section = next((s for s in self.all_sections if page in s["all"]), None)
+        if section is not None and id(section) not in self._section_views:
+            self._section_views[id(section)] = _digest(
+                [self._brief(p) for p in [section["page"], *section["articles"]] if p],
+                section["count"],
+                [self._brief(s["page"]) for s in section["sections"] if s["page"]])
+        neighbours = [page.previous_page, page.next_page,
+                      *(self.pages_by_path.get(p) for p in (page.meta.get("popular") or []))]
+        return _digest(
+            self._site_view, self._section_views.get(id(section)), path, page.url, page.title,
+            page.meta, self.statuses.get(path),
+            [path in self.manifest.pages[loc["code"]] for loc in self.locales],
+            [self._brief(p) if isinstance(p, Page) else None for p in neighbours],
+            [a.title for a in page.ancestors])
+
+    def _brief(self, page: Page) -> list:
+        """What listings and links show of a page."""
+        return [page.url, page.title, page.meta, self._is_untranslated(page)]
 
     def on_template_context(self, context, template_name, config):
         # Static templates (404.html, sitemap.xml) have no page but still need strings.
@@ -165,8 +211,13 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
     # Every page is rendered: write the locale's Markdown twins, llms.txt and llms-full.txt,
     # in the nav's order, into the locale's output (swapped in whole by `helpcenter build`).
     def on_post_build(self, config):
-        llms.write(Path(config.site_dir), config.site_name, config.site_description or "",
-                   self._absolute(self.locale, ""), self._llms_sections(config.site_name))
+        self.write_llms(config)
+
+    def write_llms(self, config, only: set[str] | None = None) -> list[str]:
+        """The twins (all, or those of the paths in `only`) and the llms files."""
+        return llms.write(Path(config.site_dir), config.site_name, config.site_description or "",
+                          self._absolute(self.locale, ""), self._llms_sections(config.site_name),
+                          only)
 
     # Images load lazily (phones on slow networks); what Markdown extensions render gets the
     # names assistive technology needs (site/accessible.py); in right-to-left text, phone
@@ -378,6 +429,21 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             return original(context, value)
 
         return url
+
+
+def _digest(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=_plain)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else str(value)
+
+
+def _shape(sections: list[dict[str, Any]]) -> list:
+    """The categories as every page shows them: titles, landing pages, nesting, order."""
+    return [[s["title"], s["page"].url if s["page"] else None,
+             s["page"].meta if s["page"] else None, _shape(s["sections"])] for s in sections]
 
 
 def _norm(page: Page) -> str:

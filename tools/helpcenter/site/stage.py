@@ -33,6 +33,8 @@ class Staged:
     written: int
     removed: int
     warnings: list[str] = field(default_factory=list)  # translations held back, and why
+    # locale -> staged files written or removed by this run (paths in the locale's folder)
+    changed: dict[str, list[PurePosixPath]] = field(default_factory=dict)
 
 
 def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
@@ -43,6 +45,7 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
     pages: dict[str, dict[str, PageEntry]] = {}
     site_text: dict[str, dict[str, str]] = {}
     warnings: list[str] = []
+    changed: dict[str, list[PurePosixPath]] = {}
     for locale in project.codes:
         policy = project.helpcenter.translation.policy_of(locale)
         if locale != source:  # the banner and form labels, from locales/<locale>/_site.po
@@ -51,7 +54,7 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
                               warnings if locale in locales else [])
         pages[locale] = entries
         if locale in locales:
-            w, r = atomic.sync_tree(docs_dir / locale, plan)
+            w, r = atomic.sync_tree(docs_dir / locale, plan, changed.setdefault(locale, []))
             written += w
             removed += r
     manifest = Manifest(
@@ -62,7 +65,8 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
         synonyms={code: synonyms.load(project.locales_dir, code) for code in project.codes})
     manifest_path = project.build_dir / FILE_NAME
     manifest.write(manifest_path)
-    return Staged(docs_dir, manifest_path, written, removed, list(dict.fromkeys(warnings)))
+    return Staged(docs_dir, manifest_path, written, removed, list(dict.fromkeys(warnings)),
+                  changed)
 
 
 def _plan(project: Project, content: Content, strings: dict[str, str], locale: str,

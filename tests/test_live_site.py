@@ -1,0 +1,148 @@
+"""The preview's live site: after a save, only the pages whose output changes are rendered,
+and the site is then byte for byte what a full build without the cache makes.
+
+On a copy of the demo (catalogs, hand translations, tabs, admonitions): each test saves one
+kind of change, applies it as `helpcenter serve` does, checks which pages were rendered, and
+compares the whole site (Pagefind's bundle aside) with a cold build of the same sources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_demo
+from helpcenter.errors import UserError
+from helpcenter.site.build import STAMP, build_site
+from helpcenter.site.live_site import LiveSite
+from helpcenter.translation import catalog
+
+LOCALES = ("en", "fr", "de", "es", "ja", "zh", "ar")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live") / "demo"
+    copy_demo(root)
+    build_site(root, jobs=2)
+    messages: list[str] = []
+    live = LiveSite(root, root / "site", messages.append)
+    yield root, live
+    live.close()
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def differences(root: Path, cold: Path) -> list[str]:
+    """The files in which the live site differs from a cold build of the same sources."""
+    build_site(root, jobs=2, site_dir=cold, cache=False)
+    live_site = root / "site"
+
+    def files(site: Path) -> set[str]:
+        return {p.relative_to(site).as_posix() for p in site.rglob("*")
+                if p.is_file() and p.name != STAMP
+                and not p.relative_to(site).as_posix().startswith("pagefind/")
+                and not any(part.startswith(".") for part in p.relative_to(site).parts)}
+
+    ours, theirs = files(live_site), files(cold)
+    out = [f"only live: {p}" for p in sorted(ours - theirs)]
+    out += [f"only cold: {p}" for p in sorted(theirs - ours)]
+    out += [p for p in sorted(ours & theirs)
+            if (live_site / p).read_bytes() != (cold / p).read_bytes()]
+    return out
+
+
+def test_a_body_edit_renders_that_page_alone_in_each_locale_that_shows_it(demo, tmp_path):
+    root, live = demo
+    article = edit(root / "content/en/orders/track-your-order.md",
+                   "As soon as your order leaves", "The moment your order leaves")
+    update = live.apply({article})
+    pages = {f for f in update.files if f.endswith(".html")}
+    # The English page and the locales whose page shows the source (fallbacks, outdated
+    # catalogs); no listing, since neither its title nor its description changed.
+    assert "en/orders/track-your-order/index.html" in pages
+    assert {f.split("/", 1)[1] for f in pages} == {"orders/track-your-order/index.html"}
+    assert "The moment your order leaves" in (
+        root / "site/en/orders/track-your-order/index.html").read_text(encoding="utf-8")
+    assert differences(root, tmp_path / "cold") == []
+
+
+def test_title_description_and_order_show_in_listings_and_navigation(demo, tmp_path):
+    root, live = demo
+    article = root / "content/en/orders/delivery-times-and-costs.md"
+    edit(article, "title: ", "title: Shipping and ")
+    first = live.apply({article})
+    # Its category lists it and the sidebar of its category's pages shows it: they are
+    # rendered; pages of other categories are not.
+    assert "en/orders/index.html" in first.files
+    assert not any(f.startswith("en/billing/") for f in first.files)
+    edit(article, "description: ", "description: Updated. ")
+    live.apply({article})
+    other = root / "content/en/orders/customs-and-import-duties.md"
+    text = other.read_text(encoding="utf-8")
+    other.write_text(text.replace("order: ", "order: 1", 1), encoding="utf-8")
+    live.apply({other})
+    assert differences(root, tmp_path / "cold") == []
+
+
+def test_a_catalog_entry_and_a_hand_translation_show(demo, tmp_path):
+    root, live = demo
+    po_path = root / "locales/fr/orders/track-your-order.po"
+    po = catalog.load(po_path)
+    entry = next(e for e in po if e.msgid == "Find your tracking information")
+    entry.msgstr = "Où en est votre colis"
+    catalog.save(po, po_path)
+    update = live.apply({po_path})
+    assert "fr/orders/track-your-order/index.html" in update.files
+    assert "Où en est votre colis" in (
+        root / "site/fr/orders/track-your-order/index.html").read_text(encoding="utf-8")
+    hand = next((root / "content/ja").rglob("*.md"))
+    text = hand.read_text(encoding="utf-8")
+    hand.write_text(text.rstrip("\n") + "\n\n手書きの追記です。\n", encoding="utf-8")
+    update = live.apply({hand})
+    assert {f.split("/")[0] for f in update.files} == {"ja"}
+    assert differences(root, tmp_path / "cold") == []
+
+
+def test_a_new_and_a_deleted_article_update_lists_navigation_and_sitemap(demo, tmp_path):
+    root, live = demo
+    new = root / "content/en/orders/gift-wrapping.md"
+    new.write_text("---\ntitle: Gift wrapping\norder: 5\n---\n\nWe wrap any order.\n",
+                   encoding="utf-8")
+    update = live.apply({new})
+    assert "en/orders/gift-wrapping/index.html" in update.files
+    assert "gift-wrapping" in (root / "site/sitemap.xml").read_text(encoding="utf-8")
+    gone = root / "content/en/orders/customs-and-import-duties.md"
+    gone.unlink()
+    update = live.apply({gone})
+    assert not (root / "site/en/orders/customs-and-import-duties/index.html").exists()
+    assert not (root / "site/fr/orders/customs-and-import-duties/index.html").exists()
+    assert differences(root, tmp_path / "cold") == []
+
+
+def test_a_page_that_does_not_build_leaves_the_site_and_the_next_save_applies(demo):
+    root, live = demo
+    article = root / "content/en/orders/track-your-order.md"
+    before = (root / "site/en/orders/track-your-order/index.html").read_bytes()
+    good = article.read_text(encoding="utf-8")
+    article.write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        live.apply({article})
+    assert "track-your-order.md" in error.value.render(root)
+    assert (root / "site/en/orders/track-your-order/index.html").read_bytes() == before
+    article.write_text(good.replace("The moment", "Right when"), encoding="utf-8")
+    live.apply({article})
+    assert "Right when" in (root / "site/en/orders/track-your-order/index.html").read_text(
+        encoding="utf-8")
+
+
+def test_mkdocs_yml_and_the_theme_take_a_full_build(demo):
+    root, live = demo
+    assert live.apply({root / "mkdocs.yml"}) is None
+    assert live.apply({root / "theme" / "main.html"}) is None

@@ -1,0 +1,196 @@
+"""The preview's live site: a saved edit re-renders the pages it changes, not the site.
+
+`helpcenter serve` opens one worker process per locale (generator.LiveLocale), each holding its
+locale's build in memory, over the site a build left. After a save, this module scans the
+content again (only changed files are parsed: articles.Reader), stages every locale (only
+changed files are written), and sends each worker the staged files that changed in its locale;
+the workers re-render, in parallel, the pages whose Markdown or view changed. A new or deleted
+page also rewrites the root pages and sitemap. Search for the changed locales is refreshed in
+the background afterwards, so the page reload is not held back by Pagefind.
+
+A change this module cannot apply (mkdocs.yml, the theme, a worker that failed) is left to a
+full build: `apply` returns None, and the caller builds and reopens the live site.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from helpcenter import atomic, ui_strings
+from helpcenter.config import Project, load_project
+from helpcenter.content import articles
+from helpcenter.errors import UserError
+from helpcenter.site import build_cache, links, stage
+from helpcenter.site.build import STAMP, index_locales, locale_jobs, write_root_files
+from helpcenter.site.generator import LiveResult, live_worker
+from helpcenter.site.manifest import FILE_NAME
+from helpcenter.site.theme import stage_theme
+
+
+@dataclass
+class Update:
+    """What one save did to the live site."""
+    pages: int = 0                      # output files written or deleted
+    files: list[str] = field(default_factory=list)   # those files, `<locale>/<path>`
+    seconds: float = 0.0
+    locales: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class LiveSite:
+    def __init__(self, root: Path, site_dir: Path, log: Callable[[str], None]) -> None:
+        self.root, self.site_dir, self.log = root, site_dir, log
+        self.project: Project = load_project(root)
+        self.reader = articles.Reader()
+        # What the last build staged, which the live pages show: a save since then is found
+        # by the first `apply` (the root pages are rewritten then, whatever changed).
+        self.content: articles.Content | None = None
+        docs = self.project.build_dir / "docs"
+        self.staged = stage.Staged(docs, self.project.build_dir / FILE_NAME, 0, 0)
+        if not docs.is_dir() or not self.staged.manifest.is_file():
+            raise RuntimeError("the site was not built by this version of helpcenter")
+        self.theme_dir = stage_theme(self.project)
+        self.manifest = self.staged.manifest.read_bytes()
+        self.search = _Search(self.project, site_dir, log)
+        context = multiprocessing.get_context("spawn")
+        self.workers: dict[str, _Worker] = {}
+        for job in locale_jobs(self.project, self.staged, self.theme_dir, site_dir,
+                               self.project.codes):
+            self.workers[job.locale] = _Worker(context, job)
+        failed = [w.locale for w in self.workers.values() if w.opened().error]
+        if failed:
+            self.close()
+            raise RuntimeError(f"could not open the live locale(s) {', '.join(failed)}")
+
+    def apply(self, changed: set[Path]) -> Update | None:
+        """Bring the live site up to date after the files `changed` were saved; None when
+        only a full build can (mkdocs.yml or the theme changed, or a locale failed)."""
+        started = time.perf_counter()
+        project = self.project
+        theme = project.theme_dir
+        if any(path == project.config_file or (theme and path.is_relative_to(theme))
+               for path in changed):
+            return None
+        content = articles.scan(project, self.reader)   # a UserError goes to the caller
+        update = Update()
+        update.warnings += [p.render(project.root) for p in links.broken_links(
+            content, only={p for p in changed if p.suffix == ".md"})]
+        ui, ui_warnings = ui_strings.load(project)
+        update.warnings += ui_warnings
+        staged = stage.stage(project, content, ui, project.codes)
+        update.warnings += staged.warnings
+        manifest = staged.manifest.read_bytes()
+        manifest_changed = manifest != self.manifest
+        sent = []
+        for code, worker in self.workers.items():
+            paths = {f"{code}/{rel}" for rel in staged.changed.get(code, [])}
+            if paths or manifest_changed:
+                worker.send(paths, manifest_changed)
+                sent.append(worker)
+        results: list[LiveResult] = [worker.receive() for worker in sent]
+        published = self.content is None or _published(content) != _published(self.content)
+        self.content, self.manifest = content, manifest
+        for result in results:
+            update.warnings += [f"[{result.locale}] {w}" for w in result.warnings]
+            if result.error:
+                self.log(f"[{result.locale}] {result.error}: building the site instead")
+                return None
+        if published:
+            write_root_files(project, self.site_dir, content, ui, self.theme_dir)
+        update.locales = [r.locale for r in results if r.rendered or r.removed]
+        update.files = [f"{r.locale}/{f}" for r in results for f in (*r.rendered, *r.removed)]
+        update.pages = len(update.files)
+        atomic.write_text(self.site_dir / STAMP, f"{time.time()}\n")
+        if update.locales:
+            self.search.refresh(update.locales)
+        update.seconds = time.perf_counter() - started
+        return update
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        self.search.wait()
+
+
+def _published(content: articles.Content) -> set:
+    """Every page of every locale, by path: what the root pages and the sitemap list."""
+    return {(code, path) for code, pages in content.pages.items() for path in pages}
+
+
+class _Worker:
+    """A LiveLocale in its own process: one per locale, so locales render in parallel and
+    each keeps its build warm."""
+
+    def __init__(self, context, job) -> None:
+        self.locale = job.locale
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=live_worker, args=(job, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def opened(self) -> LiveResult:
+        return self.receive()
+
+    def send(self, paths: set[str], manifest: bool) -> None:
+        self.conn.send((sorted(paths), manifest))
+
+    def receive(self) -> LiveResult:
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            return LiveResult(self.locale, error="the locale's worker process stopped")
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+class _Search:
+    """Pagefind for the locales a save changed, one run at a time, after the pages are live.
+    Saves during a run are indexed by the next one."""
+
+    def __init__(self, project: Project, site_dir: Path, log: Callable[[str], None]) -> None:
+        self.project, self.site_dir, self.log = project, site_dir, log
+        self.pending: set[str] = set()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def refresh(self, locales: list[str]) -> None:
+        with self.lock:
+            self.pending.update(locales)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, daemon=True)
+                self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout=120)
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                locales, self.pending = sorted(self.pending), set()
+                if not locales:
+                    self.thread = None
+                    return
+            started = time.perf_counter()
+            try:
+                index_locales(self.project, self.site_dir, locales)
+                build_cache.save_search(self.project.build_dir, self.site_dir,
+                                        build_cache.search_keys(self.site_dir,
+                                                                self.project.codes))
+            except (UserError, OSError) as exc:
+                self.log(f"Search was not refreshed: {exc}")
+                continue
+            self.log(f"Search refreshed for {', '.join(locales)} in "
+                     f"{time.perf_counter() - started:.1f}s")
