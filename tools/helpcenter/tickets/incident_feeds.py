@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 
 from helpcenter.config.incidents import Feed
+from helpcenter.errors import UserError
 from helpcenter.tickets.incidents import Incidents
 
 log = logging.getLogger("helpcenter.incidents")
@@ -104,7 +105,7 @@ class FeedPoller:
         while not self._stop.is_set():
             try:
                 self.poll_once()
-            except FeedError as exc:
+            except (FeedError, UserError) as exc:  # UserError: e.g. a category not configured
                 log.warning("incident feed unchanged this time: %s", exc)
             except Exception:  # a bug must not stop the polls to come
                 log.exception("incident feed poll failed")
