@@ -146,7 +146,7 @@ def test_the_report_counts_the_visits_that_saw_it(browser, served):
 
 
 def test_without_the_service_nothing_shows_and_nothing_fails(browser, site_url):
-    """A static host: the theme's api/health stand-in says there is no service."""
+    """A static host: the theme's api/health and api/status stand-ins say there is no service."""
     errors: list[str] = []
     requests: list[str] = []
     for path in ("fr/orders/returns/", "ar/", "fr/request/"):
@@ -164,4 +164,6 @@ def test_without_the_service_nothing_shows_and_nothing_fails(browser, site_url):
         assert page.evaluate("window.__cls") == 0, page.evaluate("window.__shifts")
         context.close()
     assert errors == []
-    assert not [url for url in requests if url.endswith("/api/status")]
+    # One question per visit, from the head, which the theme's stand-in (theme/api/status)
+    # answers on a static host; none once the health check said there is no service.
+    assert len([url for url in requests if url.endswith("/api/status")]) <= 3

@@ -8,10 +8,13 @@
  * fixed-height band above the content from the start; a notice learnt on this page shows as a
  * bar over the top of the content, under the header, which moves nothing either.
  *
- * It asks the service only once helpcenter.js found one there (its health check, kept in
- * sessionStorage under "helpcenter.api"): without a ticket service, or while it does not
- * answer, nothing is requested, nothing shows and the console stays empty. Texts come from
- * staff and status pages: they are inserted as text (textContent), never as HTML.
+ * The first request leaves from the head, with the stylesheets, so that a notice is painted
+ * with the page (not seconds later, as the page's largest text). A static host answers it with
+ * the theme's stand-in (theme/api/status: no incident, `service: false`), as it answers the
+ * health check. From then on it asks only while helpcenter.js's health check says the service
+ * is there (sessionStorage "helpcenter.api"): without one, or once it fails, nothing more is
+ * requested and nothing shows. Texts come from staff and status pages: they are inserted as
+ * text (textContent), never as HTML.
  */
 (function (tag) {
   "use strict";
@@ -36,7 +39,7 @@
   if (known.length) html.classList.add("hc-incident");
 
   var region = null, formBox = null, category = null, timer = null, busy = false, stopped = false,
-      waits = 0;
+      asked = false, waits = 0, latest = null;
 
   function serviceThere() {
     var health = read(API_KEY);
@@ -46,18 +49,20 @@
     timer = null;
     if (busy || stopped || document.hidden) return;  // a hidden tab asks nothing until shown
     var present = serviceThere();
-    if (present === false) return;  // a static host: never ask
-    if (present !== true) {  // not known yet (or down at the check): look again, then less often
+    if (present === false) { stopped = true; return; }  // a static host: ask no more
+    if (present !== true && asked) {  // not known yet (or down at the check): look again, then less often
       timer = setTimeout(poll, ++waits < 40 ? WAIT_MS : POLL_MS);
       return;
     }
-    busy = true;
+    asked = busy = true;
     fetch(api + "/status", { cache: "no-cache", headers: { "Accept": "application/json" } })
       .then(function (response) { if (!response.ok) throw new Error("status " + response.status); return response.json(); })
       .then(function (body) {
         busy = false;
+        if (body && body.service === false) { stopped = true; return; }  // the static stand-in
         var incidents = body && Array.isArray(body.incidents) ? body.incidents : [];
         write(STATUS_KEY, { api: api, incidents: incidents });
+        latest = incidents;
         show(incidents);
         timer = setTimeout(poll, POLL_MS);
       })
@@ -134,9 +139,9 @@
         show(last && last.api === api && Array.isArray(last.incidents) ? last.incidents : []);
       });
     }
-    if (known.length) show(known);
-    poll();
+    if (latest || known.length) show(latest || known);
   }
+  poll();  // now, from the head
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
   // Nothing pending when the page is left (the back/forward cache keeps it); restored or shown
