@@ -109,3 +109,33 @@ def test_all_problems_are_reported_together(project: Path):
     with pytest.raises(UserErrors) as caught:
         articles.scan(load_project(project))
     assert sorted(e.path.name for e in caught.value.errors) == ["a.md", "b.md"]
+
+
+def test_a_scan_of_the_saved_files_alone_is_the_full_scan(project: Path):
+    """The preview scans only what was saved (articles.Reader keeps the listing): added,
+    edited and deleted files, and a folder moved in, give what a full scan gives."""
+    reader = articles.Reader()
+    articles.scan(load_project(project), reader)
+    content_dir = project / "content"
+    edited = content_dir / "en/orders/returns.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Return an item", "Send back"),
+                      encoding="utf-8")
+    added = content_dir / "fr/orders/refunds.md"
+    added.write_text("---\ntitle: Remboursements\n---\nSous trois jours.\n", encoding="utf-8")
+    deleted = content_dir / "zh/orders/returns.md"
+    deleted.unlink()
+    moved = content_dir / "en/billing"
+    moved.mkdir()
+    (moved / "invoices.md").write_text("# Invoices\n\nEvery month.\n", encoding="utf-8")
+    project_config = load_project(project)
+    for changed in ({edited}, {added, deleted}, {moved}):
+        quick = articles.scan(project_config, reader, changed)
+    full = articles.scan(project_config)
+
+    def summary(content):
+        return {code: [(str(path), page.title, page.file) for path, page in pages.items()]
+                for code, pages in content.pages.items()}
+
+    assert summary(quick) == summary(full)
+    assert quick.source_pages[PurePosixPath("orders/returns.md")].title == "Send back"
+    assert PurePosixPath("billing/invoices.md") in quick.source_pages

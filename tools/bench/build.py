@@ -13,6 +13,8 @@ which is what a phone downloads per view) and the ratio between the two. Then, o
 project, it times the cached rebuilds: `helpcenter build` again with no change, and again after
 editing the body of one source article, with how many pages each rendered, and what one
 Pagefind run over the whole site costs (the edited rebuild runs it, the unchanged one does not).
+Last, one locale cold: `helpcenter build --locale en --no-cache` against Zensical (installed in
+a venv of its own, in the temporary folder) on the same English articles, cold and again.
 
     .venv/bin/python tools/bench/build.py                # N = 100 and 1000
     .venv/bin/python tools/bench/build.py --articles 100 400 --keep
@@ -50,8 +52,10 @@ def main() -> None:
     parser.add_argument("--articles", type=int, nargs="+", default=[100, 1000],
                         help="articles per locale (default: 100 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
+    parser.add_argument("--no-zensical", action="store_true",
+                        help="skip the one-locale comparison with Zensical")
     args = parser.parse_args()
-    rows, cached = [], []
+    rows, cached, single = [], [], []
     for count in args.articles:
         work = Path(tempfile.mkdtemp(prefix=f"hc-bench-{count}-"))
         try:
@@ -61,8 +65,11 @@ def main() -> None:
             base = run_baseline(root, work / "baseline-site")
             rows.append((count, ours, base))
             cached.append((count, rebuilds))
+            if not args.no_zensical:
+                single.append((count, run_one_locale(root, work / "zensical")))
             report(rows)
             report_rebuilds(cached)
+            report_one_locale(single)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
@@ -148,6 +155,59 @@ def report_rebuilds(cached) -> None:
             print(f"{count:>8} {name:<20} {run['seconds']:>8.1f} {run['rendered']:>9} "
                   f"{run['reused']:>10} {'ran' if run['search'] else 'skipped':>9}")
         print(f"{count:>8} {'(one Pagefind run)':<20} {runs['pagefind']:>8.1f}")
+
+
+def zensical() -> Path:
+    """Zensical in the benchmark's own environment (a venv beside the temporary folders,
+    made once), never in the project's."""
+    venv = Path(tempfile.gettempdir()) / "helpcenter-bench-zensical"
+    binary = venv / "bin" / "zensical"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "zensical"], check=True)
+    return binary
+
+
+def run_one_locale(root: Path, work: Path, code: str = "en") -> dict:
+    """One locale's pages, cold: `helpcenter build --locale` (no cache) against Zensical on
+    the same articles (its own Material theme; our templates' front matter removed), cold and
+    again (Zensical caches rendered pages)."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "helpcenter", "build", "--root", str(root),
+                    "--locale", code, "--no-cache", "--site-dir", str(work / "ours")],
+                   check=True, stdout=subprocess.DEVNULL)
+    ours = time.perf_counter() - started
+    docs = work / "docs"
+    shutil.copytree(root / "content" / code, docs)
+    for page in docs.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(re.sub(r"(?m)^template: .*\n", "", text), encoding="utf-8")
+    (work / "mkdocs.yml").write_text(
+        "site_name: Bench\nsite_url: https://help.example/\ndocs_dir: docs\n"
+        "theme:\n  name: material\n  features: [navigation.indexes, navigation.sections, "
+        "navigation.prune, navigation.path]\n"
+        "markdown_extensions: [admonition, attr_list, pymdownx.details, pymdownx.superfences]\n",
+        encoding="utf-8")
+    binary = zensical()
+    out = {"helpcenter": ours}
+    for name, flags in (("zensical cold", ["-c"]), ("zensical again", [])):
+        started = time.perf_counter()
+        subprocess.run([str(binary), "build", "-f", str(work / "mkdocs.yml"), *flags],
+                       check=True, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out[name] = time.perf_counter() - started
+    out["pages"] = sum(1 for _ in docs.rglob("*.md"))
+    return out
+
+
+def report_one_locale(single) -> None:
+    if not single:
+        return
+    print(f"\n{'articles':>8} {'one locale (en), cold':<28} {'seconds':>8} {'vs Zensical cold':>17}")
+    for count, run in single:
+        for name in ("helpcenter", "zensical cold", "zensical again"):
+            label = "helpcenter build --locale" if name == "helpcenter" else name
+            print(f"{count:>8} {label:<28} {run[name]:>8.1f} "
+                  f"{run['zensical cold'] / run[name]:>16.2f}x")
 
 
 def run_baseline(root: Path, site: Path) -> dict:

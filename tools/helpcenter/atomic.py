@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 import shutil
 import stat
@@ -94,30 +96,58 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
-              changed: list[PurePosixPath] | None = None) -> tuple[int, int]:
+              changed: list[PurePosixPath] | None = None,
+              memo: dict | None = None) -> tuple[int, int]:
     """Make folder `target` hold exactly `plan` ({relative path: source file or bytes}): files
     that differ are written atomically, the rest left alone (a re-run writes nothing), files
     and empty folders not in the plan removed. Returns (written, removed); the paths of both
-    are appended to `changed` when given."""
+    are appended to `changed` when given. With `memo` (kept by the caller between runs), a
+    file whose source and copy are as the last run left them is not read again, and the folder
+    is not walked for leftovers while the plan names the same files."""
+    files = memo.setdefault("files", {}) if memo is not None else None
     written = 0
     for rel, origin in plan.items():
         dest = target / rel
-        data = origin if isinstance(origin, bytes) else origin.read_bytes()
-        if dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
+        source = _signature(origin)
+        if files is not None and files.get(dest, (None,))[0] == source \
+                and _stat_of(dest) == files[dest][1]:
             continue
-        write_bytes(dest, data)
-        written += 1
-        if changed is not None:
-            changed.append(PurePosixPath(rel))
+        data = origin if isinstance(origin, bytes) else origin.read_bytes()
+        if not (dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data):
+            write_bytes(dest, data)
+            written += 1
+            if changed is not None:
+                changed.append(PurePosixPath(rel))
+        if files is not None:
+            files[dest] = (source, _stat_of(dest))
     removed = 0
-    if target.is_dir():
+    names = frozenset(plan)
+    if target.is_dir() and (memo is None or memo.get("plan") != names):
         wanted = {target / rel for rel in plan}
         for existing in sorted(target.rglob("*"), reverse=True):
             if existing.is_file() and existing not in wanted:
                 existing.unlink()
                 removed += 1
+                if files is not None:
+                    files.pop(existing, None)
                 if changed is not None:
                     changed.append(PurePosixPath(existing.relative_to(target).as_posix()))
             elif existing.is_dir() and not any(existing.iterdir()):
                 existing.rmdir()
+        if memo is not None:
+            memo["plan"] = names
     return written, removed
+
+
+def _signature(origin: Path | bytes) -> tuple:
+    if isinstance(origin, bytes):
+        return ("bytes", hashlib.blake2b(origin, digest_size=16).digest())
+    return ("file", str(origin), _stat_of(origin))
+
+
+def _stat_of(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)

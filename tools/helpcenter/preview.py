@@ -205,7 +205,7 @@ class _Watcher:
         with self.lock:
             pending, self.pending = self.pending, set()
             self.event.clear()
-        return {p for p in pending if not p.is_dir()}
+        return pending   # folders too: a folder moved in or out is listed again
 
     def stop(self) -> None:
         self.observer.stop()

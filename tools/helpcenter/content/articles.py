@@ -75,6 +75,8 @@ class Reader:
 
     def __init__(self) -> None:
         self._pages: dict[Path, tuple[tuple[int, int, int], Page]] = {}
+        # locale -> its folder's pages and assets as last listed, for `scan(changed=...)`
+        self.listed: dict[str, tuple[dict[PurePosixPath, Page], dict[PurePosixPath, Path]]] = {}
 
     def read(self, file: Path, locale: str, rel: PurePosixPath) -> Page:
         st = file.stat()
@@ -87,8 +89,11 @@ class Reader:
         return page
 
 
-def scan(project: Project, reader: Reader | None = None) -> Content:
-    """Every locale's pages and assets; `reader` keeps what it read for the next scan."""
+def scan(project: Project, reader: Reader | None = None,
+         changed: set[Path] | None = None) -> Content:
+    """Every locale's pages and assets; `reader` keeps what it read for the next scan. With
+    `changed` (the files saved since that scan), a locale's folder is not listed again, only
+    those files are read (a folder among them, or a path it never saw, lists it again)."""
     content = Content(project)
     errors: list[UserError] = []
     declared = set(project.codes)
@@ -107,9 +112,14 @@ def scan(project: Project, reader: Reader | None = None) -> Content:
                 hint=f"add `- locale: {entry.name}` (with a `name`) to plugins.i18n.languages in "
                      f"mkdocs.yml, or rename the folder to one of: {', '.join(project.codes)}",
             ))
+    reader = reader or Reader()
     for locale in project.codes:
-        pages, assets = _scan_locale(project.content_dir / locale, locale, errors,
-                                     reader or Reader())
+        folder = project.content_dir / locale
+        listed = reader.listed.get(locale) if changed is not None else None
+        pages, assets = (_update_locale(folder, locale, listed, changed, errors, reader)
+                         if listed is not None else None) or \
+            _scan_locale(folder, locale, errors, reader)
+        reader.listed[locale] = (pages, assets)
         content.pages[locale] = pages
         content.assets[locale] = assets
     source = project.source.code
@@ -148,6 +158,37 @@ def _scan_locale(folder: Path, locale: str, errors: list[UserError], reader: Rea
         except UserError as exc:
             errors.append(exc)
     return pages, assets
+
+
+def _update_locale(folder: Path, locale: str, listed, changed: set[Path],
+                   errors: list[UserError], reader: Reader):
+    """The locale's last listing with the changed files read again; None when it must be
+    listed again (a folder changed, or a path that is neither a file nor one it had)."""
+    pages, assets = dict(listed[0]), dict(listed[1])
+    mine = [path for path in changed if path.is_relative_to(folder)]
+    if not mine:
+        return pages, assets
+    for file in mine:
+        rel = PurePosixPath(file.relative_to(folder).as_posix())
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if not file.is_file():
+            if file.exists() or (rel not in pages and rel not in assets):
+                return None
+            pages.pop(rel, None)
+            assets.pop(rel, None)
+        elif file.suffix != ".md":
+            assets[rel] = file
+        else:
+            try:
+                pages[rel] = reader.read(file, locale, rel)
+            except UserError as exc:
+                errors.append(exc)
+                pages.pop(rel, None)
+    def order(item) -> tuple[str, ...]:   # the order of the folder's sorted walk
+        return (folder / item[0]).parts
+
+    return dict(sorted(pages.items(), key=order)), dict(sorted(assets.items(), key=order))
 
 
 def _read_page(file: Path, locale: str, rel: PurePosixPath) -> Page:

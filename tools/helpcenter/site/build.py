@@ -198,7 +198,11 @@ def _broken_links(project: Project, content: articles.Content, cache: bool) -> l
     key = build_cache.links_key(project.config_file, project.content_dir)
     if cache and build_cache.load_marker(project.build_dir, "links") == key:
         return []
-    broken = links.broken_links(content)
+    # Each file's links and ids, by its bytes, from the last check with this config and code.
+    memo_key = build_cache.digest(build_cache.code_digest(), project.config_file.read_bytes())
+    memo = build_cache.load_memo(project.build_dir, "links-read", memo_key) if cache else {}
+    broken = links.broken_links(content, memo=memo)
+    build_cache.save_memo(project.build_dir, "links-read", memo_key, memo)
     if not broken:
         build_cache.save_marker(project.build_dir, "links", key)
     return broken

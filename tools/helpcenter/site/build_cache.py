@@ -128,11 +128,8 @@ def templates_dir(build_dir: Path) -> Path:
 
 def load(path: Path | str) -> dict[str, dict]:
     """The cached pages ({staged path: entry}); an unreadable or foreign cache is empty."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    data = _read_json(Path(path))
+    if data.get("format") != FORMAT:
         return {}
     pages = data.get("pages")
     return pages if isinstance(pages, dict) else {}
@@ -161,11 +158,8 @@ def unchanged_locale(path: Path, live_dir: Path, key: str, pages: int) -> dict[s
     """The recorded pages of a locale whose key is the one its live output was built with,
     when every one of its `pages` was recorded and is still the live file: the locale need not
     be built at all. None otherwise."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("locale") != key:
+    data = _read_json(path)
+    if data.get("format") != FORMAT or data.get("locale") != key:
         return None
     entries = data.get("pages")
     if not isinstance(entries, dict) or len(entries) != pages:
@@ -247,6 +241,31 @@ def load_marker(build_dir: Path, name: str) -> str | None:
 
 def save_marker(build_dir: Path, name: str, key: str) -> None:
     atomic.write_text(build_dir / FOLDER / f"{name}.key", key)
+
+
+def load_memo(build_dir: Path, name: str, key: str) -> dict:
+    """A record kept between builds (`save_memo`), empty unless it was saved under `key`."""
+    data = _read_json(build_dir / FOLDER / f"{name}.json")
+    if data.get("key") != key:
+        return {}
+    memo = data.get("memo")
+    return memo if isinstance(memo, dict) else {}
+
+
+def _read_json(path: Path) -> dict:
+    """A JSON object from a file; {} when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_memo(build_dir: Path, name: str, key: str, memo: dict) -> None:
+    """Save a record of files ({file path: ...}), without the files that are gone."""
+    kept = {path: value for path, value in memo.items() if os.path.isfile(path)}
+    atomic.write_text(build_dir / FOLDER / f"{name}.json",
+                      json.dumps({"key": key, "memo": kept}, sort_keys=True))
 
 
 def search_keys(site_dir: Path, locales: list[str]) -> dict[str, str]:

@@ -10,32 +10,35 @@ headings, else the source's (a translation from catalogs keeps the source's ids)
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from helpcenter.content.articles import Content, Page
 from helpcenter.errors import UserError
 from helpcenter.translation.dialect import Dialect
-from helpcenter.translation.markdown import Document, parse
-from helpcenter.translation.markdown.links import Link
+from helpcenter.translation.markdown import parse
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//|/)")
 # Ids a page can have besides its headings' (written in HTML or attribute lists).
 _WRITTEN_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']|\{[^{}\n]*?#([\w:.-]+)""")
 
 
-def links_in(page: Page, dialect: Dialect) -> list[Link]:
+def links_in(page: Page, dialect: Dialect) -> tuple[_Link, ...]:
     """The page's links, with their lines in its file."""
-    return _parsed(page, dialect).links
+    return _Pages(None, dialect, {}).parsed(page).links
 
 
-def broken_links(content: Content, only: set[Path] | None = None) -> list[UserError]:
+def broken_links(content: Content, only: set[Path] | None = None,
+                 memo: dict[str, list] | None = None) -> list[UserError]:
     """Links in any locale whose target exists neither in that locale nor in the source, or
     whose fragment names no id of the target page; in the pages of the files `only` when
-    given (the preview checks the pages a save changed)."""
+    given (the preview checks the pages a save changed). `memo` keeps each file's links and
+    ids by its bytes, for the next check (parsing is nearly all of a check's time)."""
     dialect = Dialect.of(content.project)
-    known_pages = _Pages(content, dialect)
+    known_pages = _Pages(content, dialect, {} if memo is None else memo)
     problems: list[UserError] = []
     source = content.project.source.code
     for locale, pages in content.pages.items():
@@ -70,17 +73,41 @@ def broken_links(content: Content, only: set[Path] | None = None) -> list[UserEr
     return problems
 
 
+@dataclass(frozen=True)
+class _Link:
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What the check needs of a page: its links and the ids its headings get."""
+    links: tuple[_Link, ...]
+    anchors: frozenset[str]
+
+
 class _Pages:
     """Each page parsed once: its links, and the ids it has in each locale."""
 
-    def __init__(self, content: Content, dialect: Dialect):
-        self.content, self.dialect = content, dialect
-        self.docs: dict[Path, Document] = {}
+    def __init__(self, content: Content, dialect: Dialect, memo: dict[str, list]):
+        self.content, self.dialect, self.memo = content, dialect, memo
+        self.docs: dict[Path, _Read] = {}
         self.ids: dict[Path, frozenset[str]] = {}
 
-    def parsed(self, page: Page) -> Document:
+    def parsed(self, page: Page) -> _Read:
         if page.file not in self.docs:
-            self.docs[page.file] = _parsed(page, self.dialect)
+            data = page.file.read_bytes()
+            key = hashlib.blake2b(data, digest_size=16).hexdigest()
+            known = self.memo.get(str(page.file))
+            if known and known[0] == key:
+                read = _Read(tuple(_Link(t, n) for t, n in known[1]), frozenset(known[2]))
+            else:
+                doc = parse(data.decode("utf-8"), front_matter_keys=(), dialect=self.dialect)
+                read = _Read(tuple(_Link(link.target, link.line) for link in doc.links),
+                             frozenset(doc.anchors))
+                self.memo[str(page.file)] = [key, [[l.target, l.line] for l in read.links],
+                                             sorted(read.anchors)]
+            self.docs[page.file] = read
         return self.docs[page.file]
 
     def of(self, locale: str, path: PurePosixPath) -> frozenset[str] | None:
@@ -95,10 +122,6 @@ class _Pages:
             written = {a or b for a, b in _WRITTEN_ID.findall(page.body)}
             self.ids[page.file] = self.parsed(page).anchors | written
         return self.ids[page.file]
-
-
-def _parsed(page: Page, dialect: Dialect) -> Document:
-    return parse(page.file.read_text(encoding="utf-8"), front_matter_keys=(), dialect=dialect)
 
 
 def _resolve(page: PurePosixPath, target: str) -> PurePosixPath | None:

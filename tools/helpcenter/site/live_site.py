@@ -47,6 +47,7 @@ class LiveSite:
         self.root, self.site_dir, self.log = root, site_dir, log
         self.project: Project = load_project(root)
         self.reader = articles.Reader()
+        self.stage_memo: dict[str, dict] = {}
         # What the last build staged, which the live pages show: a save since then is found
         # by the first `apply` (the root pages are rewritten then, whatever changed).
         self.content: articles.Content | None = None
@@ -76,13 +77,15 @@ class LiveSite:
         if any(path == project.config_file or (theme and path.is_relative_to(theme))
                for path in changed):
             return None
-        content = articles.scan(project, self.reader)   # a UserError goes to the caller
+        # Only the saved files are read again; a UserError goes to the caller.
+        content = articles.scan(project, self.reader,
+                                changed if self.content is not None else None)
         update = Update()
         update.warnings += [p.render(project.root) for p in links.broken_links(
             content, only={p for p in changed if p.suffix == ".md"})]
         ui, ui_warnings = ui_strings.load(project)
         update.warnings += ui_warnings
-        staged = stage.stage(project, content, ui, project.codes)
+        staged = stage.stage(project, content, ui, project.codes, self.stage_memo)
         update.warnings += staged.warnings
         manifest = staged.manifest.read_bytes()
         manifest_changed = manifest != self.manifest

@@ -156,12 +156,17 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         if section is not None and id(section) not in self._section_views:
             self._section_views[id(section)] = _digest(
                 [self._brief(p) for p in [section["page"], *section["articles"]] if p],
-                section["count"],
                 [self._brief(s["page"]) for s in section["sections"] if s["page"]])
+        shown = None   # what it shows of its category: a landing page all, an article its window
+        if section is not None:
+            shown = self._section_views[id(section)] if page is section["page"] else [
+                self._brief(p) for p in _window(section["articles"], page, NAV_ARTICLES)]
         neighbours = [page.previous_page, page.next_page,
                       *(self.pages_by_path.get(p) for p in (page.meta.get("popular") or []))]
         return _digest(
-            self._site_view, self._section_views.get(id(section)), path, page.url, page.title,
+            self._site_view, shown, section["count"] if section else None,
+            self._brief(section["page"]) if section and section["page"] else None,
+            path, page.url, page.title,
             page.meta, self.statuses.get(path),
             [path in self.manifest.pages[loc["code"]] for loc in self.locales],
             [self._brief(p) if isinstance(p, Page) else None for p in neighbours],

@@ -38,7 +38,9 @@ class Staged:
 
 
 def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
-          locales: list[str]) -> Staged:
+          locales: list[str], memo: dict[str, dict] | None = None) -> Staged:
+    """Stage `locales`; `memo` (the preview keeps it between saves) spares reading the staged
+    files that are as the last run left them (atomic.sync_tree)."""
     docs_dir = project.build_dir / "docs"
     source = project.source.code
     written = removed = 0
@@ -54,7 +56,8 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
                               warnings if locale in locales else [])
         pages[locale] = entries
         if locale in locales:
-            w, r = atomic.sync_tree(docs_dir / locale, plan, changed.setdefault(locale, []))
+            w, r = atomic.sync_tree(docs_dir / locale, plan, changed.setdefault(locale, []),
+                                    memo.setdefault(locale, {}) if memo is not None else None)
             written += w
             removed += r
     manifest = Manifest(
