@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -53,12 +54,33 @@ def test_serve_builds_serves_and_rebuilds_on_change(project: Path):
         status, html = fetch(base + "fr/no-such-page/")
         assert status == 404 and '<html dir="ltr" lang="fr"' in html
         version = fetch(base + "__helpcenter/version")[1]
+        # An open page waits on the version (a long poll): the answer comes with the change,
+        # and by then the page is written.
+        waited: list[str] = []
+
+        def long_poll() -> None:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                answer = fetch(base + f"__helpcenter/version?since={version}")[1]
+                if answer != version:
+                    waited.append(answer)
+                    return
+
+        poll = threading.Thread(target=long_poll)
+        poll.start()
+        time.sleep(1.0)
+        assert not waited, "the long poll answered with no change"
 
         page = project / "content/fr/orders/returns.md"
         page.write_text(page.read_text(encoding="utf-8").replace(
             "Retourner un article", "Renvoyer un article"), encoding="utf-8")
-        wait_for(lambda: fetch(base + "__helpcenter/version")[1] != version)
+        poll.join(timeout=90)
+        assert waited and waited[0] != version
         assert "Renvoyer un article" in fetch(base + "fr/orders/returns/")[1]
+        # Only that page and what lists it were rendered, not the site.
+        while not (line := proc.stdout.readline()).startswith("Updated"):
+            assert line, "serve exited"
+        assert int(re.search(r"Updated (\d+) file", line).group(1)) < 30, line
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
