@@ -95,7 +95,7 @@ def test_what_is_stored_is_cleaned_as_the_store_wants_it():
         "articles_viewed": [], "chat": {"vendor": "crisp", "transcript": [{"text": "y" * 5000}]}}
     assert MODELS.event({"locale": "fr", "type": "search", "results": 3.0}) == {
         "locale": "fr", "type_": "search", "query": None, "results": 3, "page": None,
-        "article": None}
+        "article": None, "incident": None}
 
 
 def test_a_required_custom_field_is_required_even_without_fields():

@@ -23,14 +23,14 @@ def live(built, tmp_path_factory):
     """The built site and the ticket service from one uvicorn server, as `helpcenter serve`."""
     import uvicorn
 
-    from helpcenter.preview import _State, site_routes
+    from helpcenter.preview import site_routes
     from helpcenter.tickets.app import create_app
     from helpcenter.tickets.settings import Settings
 
     database = f"sqlite:///{tmp_path_factory.mktemp('db')}/tickets.sqlite3"
     settings = Settings(database=database, locales=["en", "fr", "ja", "zh", "ar"],
                         rate_limit_requests=10_000, min_fill_seconds=1)
-    app = create_app(settings, worker=False, extra_routes=site_routes(built[0] / "site", _State()))
+    app = create_app(settings, worker=False, extra_routes=site_routes(built[0] / "site"))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)

@@ -69,7 +69,7 @@ def serve_api(site: Path, folder: Path, incident: str | None = None) -> tuple[st
     with `incident`, an open (major) incident whose notice every page shows."""
     import uvicorn  # lazy: the static mode needs neither uvicorn nor the ticket service
 
-    from helpcenter.preview import _State, site_routes
+    from helpcenter.preview import site_routes
     from helpcenter.tickets.app import create_app
     from helpcenter.tickets.settings import from_project
 
@@ -77,7 +77,7 @@ def serve_api(site: Path, folder: Path, incident: str | None = None) -> tuple[st
     # 422, an error in the console), on a database of its own, with no rate limit to hit.
     settings = from_project(REPO, {"database": f"sqlite:///{folder}/bench.sqlite3",
                                    "rate_limit_requests": 100_000})
-    app = create_app(settings, worker=False, extra_routes=site_routes(site, _State()))
+    app = create_app(settings, worker=False, extra_routes=site_routes(site))
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)

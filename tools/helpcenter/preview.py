@@ -272,8 +272,11 @@ def _affected(project, changed: set[Path]) -> list[str]:
     return [code for code in project.codes if code in locales]
 
 
-def site_routes(site: Path, state: _State) -> list[Route]:
-    """The built site as routes: files, pages that reload after a rebuild, per-locale 404s."""
+def site_routes(site: Path, state: _State | None = None) -> list[Route]:
+    """The built site as routes: files and per-locale 404s. With a state (the preview), pages
+    also reload after a rebuild; without one, pages are served as a host serves them: the
+    reload script keeps a request open, which a page measured for Lighthouse or waited on for
+    network idle must not have."""
 
     async def version(request: Request) -> Response:
         since = request.query_params.get("since")
@@ -299,17 +302,20 @@ def site_routes(site: Path, state: _State) -> list[Route]:
             target = target / "index.html"
         if target is not None and target.is_file():
             if target.suffix == ".html":
-                return _page(target, 200)
+                return _page(target, 200, live)
             return FileResponse(target, headers={"Cache-Control": "no-store"})
         # The locale's own 404 page, as a host configured per locale would serve it.
         first = path.split("/", 1)[0]
         missing = _published(site, f"{first}/404.html") or _published(site, "404.html")
         if missing is None or not missing.is_file():
             return PlainTextResponse("Not found", status_code=404)
-        return _page(missing, 404)
+        return _page(missing, 404, live)
 
-    return [Route(VERSION_PATH, version), Route(RELOAD_PATH, reload_script),
-            Route("/{path:path}", static, methods=["GET", "HEAD"])]
+    live = state is not None
+    files = [Route("/{path:path}", static, methods=["GET", "HEAD"])]
+    if not live:
+        return files
+    return [Route(VERSION_PATH, version), Route(RELOAD_PATH, reload_script), *files]
 
 
 def _published(site: Path, path: str) -> Path | None:
@@ -328,7 +334,9 @@ def _published(site: Path, path: str) -> Path | None:
         return None
 
 
-def _page(path: Path, status: int) -> Response:
-    body = path.read_bytes().replace(b"</body>", _RELOAD + b"</body>", 1)
+def _page(path: Path, status: int, live: bool) -> Response:
+    body = path.read_bytes()
+    if live:
+        body = body.replace(b"</body>", _RELOAD + b"</body>", 1)
     return Response(body, status_code=status, media_type="text/html",
                     headers={"Cache-Control": "no-store"})

@@ -9,12 +9,14 @@
  * bar over the top of the content, under the header, which moves nothing either.
  *
  * The first request leaves from the head, with the stylesheets, so that a notice is painted
- * with the page (not seconds later, as the page's largest text). A static host answers it with
- * the theme's stand-in (theme/api/status: no incident, `service: false`), as it answers the
- * health check. From then on it asks only while helpcenter.js's health check says the service
- * is there (sessionStorage "helpcenter.api"): without one, or once it fails, nothing more is
- * requested and nothing shows. Texts come from staff and status pages: they are inserted as
- * text (textContent), never as HTML.
+ * with the page (not seconds later, as the page's largest text). It is also the visit's one
+ * check for the service: its answer is remembered where helpcenter.js keeps its own
+ * (sessionStorage "helpcenter.api"), and helpcenter.js waits for it instead of asking
+ * {api}/health as well (window.helpcenterServiceCheck). A static host answers it with the
+ * theme's stand-in (theme/api/status: no incident, `service: false`), as it answers the health
+ * check. From then on it asks only while the service is known to be there: without one, or
+ * once it fails, nothing more is requested and nothing shows. Texts come from staff and status
+ * pages: they are inserted as text (textContent), never as HTML.
  */
 (function (tag) {
   "use strict";
@@ -54,19 +56,30 @@
       timer = setTimeout(poll, ++waits < 40 ? WAIT_MS : POLL_MS);
       return;
     }
+    var checking = present === null && !asked;  // the visit's service check, this request
     asked = busy = true;
-    fetch(api + "/status", { cache: "no-cache", headers: { "Accept": "application/json" } })
-      .then(function (response) { if (!response.ok) throw new Error("status " + response.status); return response.json(); })
+    var request = fetch(api + "/status", { cache: "no-cache", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (response.status === 404 || response.status === 405 || response.status === 501) return { service: false };
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
       .then(function (body) {
         busy = false;
-        if (body && body.service === false) { stopped = true; return; }  // the static stand-in
-        var incidents = body && Array.isArray(body.incidents) ? body.incidents : [];
-        write(STATUS_KEY, { api: api, incidents: incidents });
-        latest = incidents;
-        show(incidents);
+        if (!body || body.service === false || !Array.isArray(body.incidents)) {  // the static stand-in
+          stopped = true;
+          if (checking) write(API_KEY, { api: api, present: false });
+          return false;
+        }
+        if (checking) write(API_KEY, { api: api, present: true });
+        write(STATUS_KEY, { api: api, incidents: body.incidents });
+        latest = body.incidents;
+        show(latest);
         timer = setTimeout(poll, POLL_MS);
+        return true;
       })
-      .catch(function () { busy = false; stopped = true; /* down now: what shows stays, and the page asks no more */ });
+      .catch(function () { busy = false; stopped = true; return null; /* down now: what shows stays, and the page asks no more */ });
+    if (checking) window.helpcenterServiceCheck = request;  // true, false, or null: not known
   }
 
   function textOf(incident) {

@@ -40,8 +40,9 @@
     (listeners[name] || []).forEach(function (fn) { try { fn(detail); } catch (e) { console.error(e); } });
   }
   // Whether this page may talk to the ticket service. A site built with `api_url: false` has
-  // none, and sends nothing. Otherwise one GET of {api}/health per visit, remembered in
-  // sessionStorage, says whether the service answers there. The site ships a stand-in at
+  // none, and sends nothing. Otherwise one request per visit, remembered in sessionStorage,
+  // says whether the service answers there: helpcenter-status.js's GET of {api}/status from
+  // the head, or {api}/health where that script is not on the page. The site ships a stand-in at
   // /api/health (theme/api/health) that a static host serves where the service would be, so
   // even there no request fails: any failed request is an error in the browser's console,
   // whatever the script does with it. Nothing else is sent before the answer is in.
@@ -63,6 +64,10 @@
     if (cached && cached.api === config.api) {
       apiKnown = cached.present;
       apiCheck = Promise.resolve(apiKnown);
+      return apiCheck;
+    }
+    if (window.helpcenterServiceCheck) {  // helpcenter-status.js's request from the head answers it
+      apiCheck = window.helpcenterServiceCheck.then(knowApi);
       return apiCheck;
     }
     apiCheck = fetch(config.api + "/health", { headers: { "Accept": "application/json" } }).then(function (response) {
