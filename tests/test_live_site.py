@@ -146,3 +146,50 @@ def test_mkdocs_yml_and_the_theme_take_a_full_build(demo):
     root, live = demo
     assert live.apply({root / "mkdocs.yml"}) is None
     assert live.apply({root / "theme" / "main.html"}) is None
+
+
+def test_a_new_article_in_a_long_category_renders_the_articles_near_it_not_the_category(
+        tmp_path):
+    # The sidebar shows a window of 12 of the category's articles and a link to all of them:
+    # a new last article changes the windows near the end, not the first articles' pages.
+    root = tmp_path / "demo"
+    copy_demo(root)
+    guides = root / "content/en/guides"
+    guides.mkdir()
+    (guides / "index.md").write_text(
+        "---\ntitle: Guides\ntemplate: category.html\norder: 90\n---\n\nStep by step.\n",
+        encoding="utf-8")
+    for n in range(1, 21):
+        (guides / f"guide-{n:02d}.md").write_text(
+            f"---\ntitle: Guide {n:02d}\norder: {n * 10}\n---\n\nStep {n}.\n", encoding="utf-8")
+    build_site(root, jobs=2)
+    live = LiveSite(root, root / "site", lambda message: None)
+    try:
+        new = guides / "guide-99.md"
+        new.write_text("---\ntitle: Guide 99\norder: 999\n---\n\nThe last step.\n",
+                       encoding="utf-8")
+        update = live.apply({new})
+        rendered = {f for f in update.files if f.startswith("en/guides/")}
+        assert {"en/guides/guide-99/index.html", "en/guides/guide-20/index.html",
+                "en/guides/index.html"} <= rendered
+        assert "en/guides/guide-01/index.html" not in rendered
+        assert differences(root, tmp_path / "cold") == []
+
+        # A project's own string that shows the number: every article of the category shows
+        # the new count, so every one is rendered.
+        ui = root / "locales/en/ui.yml"
+        ui.parent.mkdir(parents=True, exist_ok=True)
+        ui.write_text('nav.all_articles: "All {count} guides"\n', encoding="utf-8")
+        live.apply({ui})
+        assert "All 21 guides" in (root / "site/en/guides/guide-01/index.html").read_text(
+            encoding="utf-8")
+        later = guides / "guide-98.md"
+        later.write_text("---\ntitle: Guide 98\norder: 998\n---\n\nAlmost there.\n",
+                         encoding="utf-8")
+        update = live.apply({later})
+        assert "en/guides/guide-01/index.html" in update.files
+        assert "All 22 guides" in (root / "site/en/guides/guide-01/index.html").read_text(
+            encoding="utf-8")
+        assert differences(root, tmp_path / "cold2") == []
+    finally:
+        live.close()

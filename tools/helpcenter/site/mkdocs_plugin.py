@@ -164,13 +164,22 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         neighbours = [page.previous_page, page.next_page,
                       *(self.pages_by_path.get(p) for p in (page.meta.get("popular") or []))]
         return _digest(
-            self._site_view, shown, section["count"] if section else None,
+            self._site_view, shown, self._count_shown(section) if section else None,
             self._brief(section["page"]) if section and section["page"] else None,
             path, page.url, page.title,
             page.meta, self.statuses.get(path),
             [path in self.manifest.pages[loc["code"]] for loc in self.locales],
             [self._brief(p) if isinstance(p, Page) else None for p in neighbours],
             [a.title for a in page.ancestors])
+
+    def _count_shown(self, section: dict[str, Any]) -> int | bool:
+        """What an article's sidebar shows of its category's size: whether the "All articles"
+        link is there, and the number only where the locale's string names it (a project's
+        own). Not the number otherwise, so that a new article does not re-render its whole
+        category in the preview."""
+        if "{count}" in self.ui.get("nav.all_articles", ""):
+            return section["count"]
+        return min(len(section["articles"]), NAV_ARTICLES) < section["count"]  # nav.html's test
 
     def _brief(self, page: Page) -> list:
         """What listings and links show of a page."""
