@@ -9,7 +9,6 @@ once, without loading MkDocs, Starlette or the DeepL SDK.
 from __future__ import annotations
 
 import csv
-import html
 import json
 import os
 import sys
@@ -236,19 +235,15 @@ def api_app():
 
 
 def _drafter(project, engine: str | None):
-    """How incident notices get their drafts: the engine (deepl when DEEPL_AUTH_KEY is set,
-    else none), the text sent as XML text (the engines translate tagged segments)."""
-    if engine == "none" or (engine is None and not os.environ.get("DEEPL_AUTH_KEY")):
-        return None
+    """How incident notices get their drafts (engines.notice_drafter: deepl when DEEPL_AUTH_KEY
+    is set, else none), with the project's formality."""
+    if engine == "none":
+        return None  # list, resolve: nothing drafts, so the DeepL SDK is not loaded
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter.translation import engines
 
-    chosen = engines.build(engine, project.helpcenter.translation.formality if project else None)
-
-    def draft(text: str, source: str, target: str) -> str:
-        batch = chosen.translate([html.escape(text, quote=False)], source, target, None)
-        return html.unescape(batch.texts[0])
-    return draft
+    return engines.notice_drafter(engine, project.helpcenter.translation.formality
+                                  if project else None)
 
 
 def _worker_only(root: Path, database: str | None) -> None:

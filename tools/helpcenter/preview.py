@@ -30,17 +30,20 @@ from urllib.parse import quote
 import uvicorn
 from watchdog.events import FileSystemEventHandler
 from watchdog.observers import Observer
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from helpcenter.config import load_project
+from helpcenter.config import Project, load_project
 from helpcenter.errors import UserError
 from helpcenter.security_headers import Policy
 from helpcenter.site.build import STAMP
 from helpcenter.site.live_site import LiveSite
 from helpcenter.tickets import settings as ticket_settings
 from helpcenter.tickets.app import create_app
+from helpcenter.tickets.settings import Settings
+from helpcenter.translation import engines
 
 VERSION_PATH = "/__helpcenter/version"
 RELOAD_PATH = "/__helpcenter/reload.js"
@@ -75,8 +78,7 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
     state = _State()
     # The site and the ticket service from one process, as in production behind one host.
     settings = ticket_settings.from_project(project.root, {"database": database}, project)
-    app = create_app(settings, extra_routes=site_routes(site, state),
-                     headers=Policy.for_site(project.helpcenter, project.site_url))
+    app = preview_app(project, settings, site, state)
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
@@ -127,6 +129,16 @@ def serve(root: Path, *, host: str, port: int, site_dir: Path | None, watch: boo
             watcher.stop()
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def preview_app(project: Project, settings: Settings, site: Path,
+                state: _State | None = None) -> Starlette:
+    """The ticket service with the site as its last routes, as `helpcenter api` runs it: the
+    project's engine drafts incident notices (deepl when DEEPL_AUTH_KEY is set, else none)."""
+    return create_app(settings, extra_routes=site_routes(site, state),
+                      headers=Policy.for_site(project.helpcenter, project.site_url),
+                      drafter=engines.notice_drafter(
+                          None, project.helpcenter.translation.formality))
 
 
 def _open_live(root: Path, site: Path, log: Callable[[str], None]) -> LiveSite | None:

@@ -10,6 +10,11 @@ The writes need `Authorization: Bearer <token>`, the token being the value of th
 variable `extra.helpcenter.incidents.token_env` names, read when the service starts. Without it
 (or with one shorter than MIN_TOKEN) every write is refused: never reachable by accident. The
 token is compared in constant time and never logged nor echoed.
+
+Failed attempts are counted per client address (ratelimit.py: in Redis when the service has
+one, else per process): past FAILED_TOKENS in FAILED_WINDOW seconds every write from that
+address is 429 with Retry-After until the window ends, the right token too, so a guesser
+learns nothing from the answers it gets while limited. Other addresses are not affected.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from helpcenter.errors import UserError
 from helpcenter.tickets.body import JSON, UnsupportedType
 from helpcenter.tickets.incidents import MAX_CATEGORY, SEVERITIES, Drafter, Incident, Incidents
 from helpcenter.tickets.invalid import Invalid
+from helpcenter.tickets.ratelimit import MemoryLimiter, RedisLimiter, client_address, client_key
 from helpcenter.tickets.settings import Settings
 from helpcenter.tickets.store import Store
 
@@ -39,6 +45,8 @@ log = logging.getLogger("helpcenter.incidents")
 STATUS_FRESH = 1.0  # seconds one process reuses /api/status's body
 STATUS_CACHE = "public, max-age=10"
 MIN_TOKEN = 16  # characters: a shorter staff token is refused as if none were set
+FAILED_TOKENS = 10  # refused staff-token attempts one address may make per window
+FAILED_WINDOW = 900  # seconds
 MAX_TEXT = 2000  # characters the models accept; the configured max_length is checked after
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 _Texts = Annotated[dict[Annotated[str, Field(max_length=20)], _Text], Field(max_length=50)]
@@ -81,6 +89,13 @@ class IncidentRoutes:
                         variable, MIN_TOKEN)
             token = ""
         self._token, self._variable = token.encode(), variable
+        self._proxies = settings.trusted_proxies
+        # Its own counts, not the POST limit's: a window of failures, whatever else one sends.
+        local = MemoryLimiter(FAILED_TOKENS, FAILED_WINDOW, settings.rate_limit_memory_keys)
+        self._failures = (RedisLimiter(settings.redis, FAILED_TOKENS, FAILED_WINDOW,
+                                       fallback=local if settings.redis_unavailable == "local"
+                                       else None)
+                          if settings.redis else local)
         self._status: tuple[float, bytes, str, list[Incident]] = (float("-inf"), b"", "", [])
         self._lock = asyncio.Lock()
 
@@ -99,7 +114,7 @@ class IncidentRoutes:
 
     # ---- POST /api/incidents, PATCH /api/incidents/{id} ------------------------------------
     async def create(self, request: Request) -> Response:
-        if (refused := self._unauthorized(request)) is not None:
+        if (refused := await self._unauthorized(request)) is not None:
             return refused
         data = _model(IncidentOpen, await _json_body(request))
         incident = await self._write(lambda: self.incidents.open(
@@ -108,7 +123,7 @@ class IncidentRoutes:
         return JSONResponse(self._shown(incident), status_code=201)
 
     async def change(self, request: Request) -> Response:
-        if (refused := self._unauthorized(request)) is not None:
+        if (refused := await self._unauthorized(request)) is not None:
             return refused
         ident = request.path_params["id"]
         if self.incidents.get(ident) is None:
@@ -128,15 +143,23 @@ class IncidentRoutes:
         return JSONResponse(self._shown(await self._write(write)))
 
     # ---- private ---------------------------------------------------------------------------
-    def _unauthorized(self, request: Request) -> Response | None:
+    async def _unauthorized(self, request: Request) -> Response | None:
         if not self._token:
             return JSONResponse({"error": f"incident writes are off: the service has no staff "
                                           f"token ({self._variable} is not set)"},
                                 status_code=403)
+        peer = request.client.host if request.client else None
+        key = "staff_token:" + client_key(client_address(
+            peer, request.headers.get("x-forwarded-for"), self._proxies))
+        # Limited: refused before the token is looked at (cost 0 reads the count).
+        if (wait := await self._failures.hit(key, cost=0)) is not None:
+            return _too_many(wait)
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
                                                               self._token):
             return None
+        if (wait := await self._failures.hit(key)) is not None:
+            return _too_many(wait)
         return JSONResponse({"error": "a staff token is required: Authorization: Bearer <token>"},
                             status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
@@ -163,6 +186,12 @@ class IncidentRoutes:
     def _shown(self, incident: Incident) -> dict[str, Any]:
         missing = [loc for loc in self.incidents.locales if loc not in incident.texts]
         return {**incident.public(), "resolved": incident.resolved_at, "missing": missing}
+
+
+def _too_many(wait: int) -> Response:
+    return JSONResponse({"error": "too many refused staff tokens from this address; try again "
+                                  "after Retry-After seconds"}, status_code=429,
+                        headers={"Retry-After": str(wait)})
 
 
 def _matches(header: str | None, etag: str) -> bool:

@@ -13,7 +13,8 @@ from pydantic.json_schema import models_json_schema
 
 from helpcenter import __version__
 from helpcenter.tickets import requests, values
-from helpcenter.tickets.incident_api import STATUS_CACHE, IncidentChange, IncidentOpen
+from helpcenter.tickets.incident_api import (FAILED_TOKENS, FAILED_WINDOW, STATUS_CACHE,
+                                             IncidentChange, IncidentOpen)
 from helpcenter.tickets.settings import Settings
 
 REF = "#/components/schemas/{model}"
@@ -47,6 +48,8 @@ STAFF = [{"staff": []}]
 ETAG = {"ETag": {"schema": {"type": "string"}, "required": True,
                  "description": "Strong; send it back in If-None-Match for a 304."},
         "Cache-Control": {"schema": {"const": STATUS_CACHE}, "required": True}}
+RETRY_AFTER = {"Retry-After": {"schema": {"type": "string", "pattern": "^[0-9]+$"},
+                               "required": True, "description": "Seconds to wait."}}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "pattern": values.IDEMPOTENCY_KEY.pattern},
                    "description": "Retries with the same key return the same ticket and never "
@@ -133,10 +136,14 @@ def _staff_bodies() -> tuple[dict[str, Any], dict[str, Any]]:
 def _staff_errors() -> dict[str, Any]:
     errors = _errors()
     return {
-        "401": _json("No staff token, or not the right one.", MESSAGE),
+        "401": _json("No staff token, or not the right one: nothing stored.", MESSAGE),
         "403": _json("Incident writes are off: the staff token's variable is not set where "
                      "the service runs.", MESSAGE),
-        **{code: errors[code] for code in ("400", "413", "415", "422")},
+        "429": {**_json(f"More than {FAILED_TOKENS} refused staff tokens from this address "
+                        f"in {FAILED_WINDOW} s: every write from it is refused, the right "
+                        f"token too, until the window ends (see Retry-After). Nothing stored.",
+                        MESSAGE), "headers": RETRY_AFTER},
+        **{code: errors[code] for code in ("400", "413", "415", "422", "503")},
     }
 
 

@@ -6,11 +6,12 @@ must come back unchanged. An engine returns the translations and the characters 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 import deepl
 from deepl.api_data import MultilingualGlossaryDictionaryEntries
@@ -205,3 +206,19 @@ def build(name: str | None, formality: dict[str, str] | None = None) -> Engine:
                                               "--engine pseudo for pseudo-localized drafts")
         return DeepL(formality)
     raise UserError(f"unknown engine {name!r}", hint="use --engine deepl or --engine pseudo")
+
+
+def notice_drafter(name: str | None, formality: dict[str, str] | None = None
+                   ) -> Callable[[str, str, str], str] | None:
+    """How a short plain text (an incident notice) gets its drafts, as `(text, source, target)
+    -> text`: engine `name`, or with none deepl when DEEPL_AUTH_KEY is set; None for `none` or
+    no key (the caller then shows the source text). The text goes as XML text: the engines
+    translate tagged segments, so a `&` or `<` in a notice comes back as it was."""
+    if name == "none" or (name is None and not os.environ.get("DEEPL_AUTH_KEY")):
+        return None
+    chosen = build(name, formality)
+
+    def draft(text: str, source: str, target: str) -> str:
+        batch = chosen.translate([html.escape(text, quote=False)], source, target, None)
+        return html.unescape(batch.texts[0])
+    return draft
