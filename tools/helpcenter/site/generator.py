@@ -34,7 +34,7 @@ from mkdocs.commands.build import (  # noqa: E402
     _build_extra_template, _build_page, _build_theme_template, _populate_page)
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError  # noqa: E402
-from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions  # noqa: E402
+from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions  # noqa: E402
 from mkdocs.structure.nav import Section, get_navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.yaml import yaml_load  # noqa: E402
@@ -216,7 +216,7 @@ def _build(config, reuse: _Reuse, result: LocaleResult) -> None:
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
         utils.clean_directory(config.site_dir)
-        files = get_files(config)
+        files = _locale_files(config, result.locale)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
@@ -348,6 +348,15 @@ def _theme(theme: Any, job: LocaleJob) -> dict[str, Any]:
     options = dict(theme) if isinstance(theme, dict) else {"name": theme or "material"}
     options.setdefault("name", "material")
     return {**options, "custom_dir": job.theme_dir}
+
+
+def _locale_files(config, locale: str) -> Files:
+    """The staged files of one locale. Staging made every locale's folder complete (its
+    fallbacks and the source's assets included), so the other locales' files are nothing to
+    this build; i18n would still localize every one of them (7,000 at 1,000 articles x 7
+    locales: seconds per locale, and on every new or deleted page in the preview)."""
+    prefix = f"{locale}/"
+    return Files([f for f in get_files(config) if f.src_uri.startswith(prefix)])
 
 
 def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:
@@ -491,7 +500,7 @@ class LiveLocale:
         files of pages and files that are gone, deleted."""
         config = self.config
         old = {f.src_uri: f for f in getattr(self, "files", [])}
-        files = get_files(config)
+        files = _locale_files(config, self.job.locale)
         files.add_files_from_theme(self.env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)

@@ -119,6 +119,10 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         if not self.keep_order:
             self.sections.sort(key=lambda s: _order_key(s["page"]))
             self.top_articles.sort(key=_order_key)
+        # Each page's own category, by identity (Page's == compares titles: a search of every
+        # category for every page was the preview's largest cost at 1,000 articles).
+        self._section_of: dict[int, dict[str, Any]] = {
+            id(page): section for section in self.all_sections for page in section["all"]}
         # The locale's own articles, for their Markdown twins and llms.txt: collected here, not
         # as each page renders, since `helpcenter build` does not render a page it reuses.
         self.articles = {}
@@ -152,7 +156,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         key (or its Markdown) changed, so it must name everything the templates read of
         other pages."""
         path = _norm(page)
-        section = next((s for s in self.all_sections if page in s["all"]), None)
+        section = self._section_of.get(id(page))
         if section is not None and id(section) not in self._section_views:
             self._section_views[id(section)] = _digest(
                 [self._brief(p) for p in [section["page"], *section["articles"]] if p],
@@ -206,7 +210,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             notice=self._notice(entry),
             indexable=not fallback and _indexable(entry, page.content or ""),
             canonical=self._absolute(self.source if fallback else self.locale, page.url),
-            section=next((s for s in self.all_sections if page in s["all"]), None),
+            section=self._section_of.get(id(page)),
             popular=[self.pages_by_path[p] for p in (page.meta.get("popular") or [])
                      if p in self.pages_by_path],
         )
@@ -531,7 +535,8 @@ def _window(articles: list[Page], current: Page, size: int) -> list[Page]:
     """At most `size` articles, centred on the current one when it is among them."""
     if len(articles) <= size:
         return articles
-    index = articles.index(current) if current in articles else 0
+    # By identity: Page's == compares titles, and this runs for every page after a save.
+    index = next((i for i, article in enumerate(articles) if article is current), 0)
     start = max(0, min(index - size // 2, len(articles) - size))
     return articles[start:start + size]
 
