@@ -193,3 +193,20 @@ def test_a_new_article_in_a_long_category_renders_the_articles_near_it_not_the_c
         assert differences(root, tmp_path / "cold2") == []
     finally:
         live.close()
+
+
+def test_a_save_between_the_build_and_the_start_is_live_once_opened(tmp_path):
+    # The live site stages the whole content while its workers open (so that the first save
+    # stages only itself): what changed since the build is applied then, not lost.
+    root = tmp_path / "demo"
+    copy_demo(root)
+    build_site(root, jobs=2)
+    edit(root / "content/en/orders/track-your-order.md",
+         "As soon as your order leaves", "Once your order leaves")
+    live = LiveSite(root, root / "site", lambda message: None)
+    try:
+        assert "Once your order leaves" in (
+            root / "site/en/orders/track-your-order/index.html").read_text(encoding="utf-8")
+        assert differences(root, tmp_path / "cold") == []
+    finally:
+        live.close()

@@ -63,10 +63,21 @@ class LiveSite:
         for job in locale_jobs(self.project, self.staged, self.theme_dir, site_dir,
                                self.project.codes):
             self.workers[job.locale] = _Worker(context, job)
+        # While the workers read their locales: the whole content scanned and staged once, so
+        # that the first save reads and stages only what it changed. (Staged files are
+        # replaced atomically; a save since the build is sent to the workers once they are open.)
+        try:
+            primed = self._stage(set(), time.perf_counter())
+        except UserError as exc:  # the first save shows it again
+            primed = None
+            log(f"The live preview will read the whole content at the first save: {exc}")
         failed = [w.locale for w in self.workers.values() if w.opened().error]
         if failed:
             self.close()
             raise RuntimeError(f"could not open the live locale(s) {', '.join(failed)}")
+        if primed is not None and self._render(*primed) is None:
+            self.close()
+            raise RuntimeError("the live locales could not apply the saves since the build")
 
     def apply(self, changed: set[Path]) -> Update | None:
         """Bring the live site up to date after the files `changed` were saved; None when
@@ -78,6 +89,11 @@ class LiveSite:
                for path in changed):
             return None
         # Only the saved files are read again; a UserError goes to the caller.
+        return self._render(*self._stage(changed, started))
+
+    def _stage(self, changed: set[Path], started: float):
+        """The content scanned again (the saved files alone, once primed) and staged."""
+        project = self.project
         content = articles.scan(project, self.reader,
                                 changed if self.content is not None else None)
         update = Update()
@@ -87,6 +103,13 @@ class LiveSite:
         update.warnings += ui_warnings
         staged = stage.stage(project, content, ui, project.codes, self.stage_memo)
         update.warnings += staged.warnings
+        return content, ui, staged, update, started
+
+    def _render(self, content: articles.Content, ui, staged: stage.Staged, update: Update,
+                started: float) -> Update | None:
+        """The workers render what staging changed; the root pages follow a new or deleted
+        page; search is refreshed afterwards."""
+        project = self.project
         manifest = staged.manifest.read_bytes()
         manifest_changed = manifest != self.manifest
         sent = []
