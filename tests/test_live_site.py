@@ -8,15 +8,21 @@ compares the whole site (Pagefind's bundle aside) with a cold build of the same 
 
 from __future__ import annotations
 
+import functools
+import json
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_demo
+from conftest import _Quiet, copy_demo
 from helpcenter.errors import UserError
+from helpcenter.site import build, live_site
 from helpcenter.site.build import STAMP, build_site
 from helpcenter.site.live_site import LiveSite
 from helpcenter.translation import catalog
+from test_build_cache import SEARCH
 
 LOCALES = ("en", "fr", "de", "es", "ja", "zh", "ar")
 
@@ -124,6 +130,49 @@ def test_a_new_and_a_deleted_article_update_lists_navigation_and_sitemap(demo, t
     assert not (root / "site/en/orders/customs-and-import-duties/index.html").exists()
     assert not (root / "site/fr/orders/customs-and-import-duties/index.html").exists()
     assert differences(root, tmp_path / "cold") == []
+
+
+def test_search_is_refreshed_where_a_page_it_reads_changed_and_finds_the_new_page(
+        demo, browser, monkeypatch):
+    root, live = demo
+    entry = root / "site/pagefind/pagefind-entry.json"
+    live.search.wait()
+    indexed: list[list[str]] = []
+
+    def index_locales(project, site_dir, locales):
+        indexed.append(list(locales))
+        return build.index_locales(project, site_dir, locales)
+
+    monkeypatch.setattr(live_site, "index_locales", index_locales)
+    before = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+    new = root / "content/en/billing/pay-with-a-quagga-card.md"
+    new.write_text("---\ntitle: Pay with a quagga card\n---\n\nThe quagga card is accepted.\n",
+                   encoding="utf-8")
+    update = live.apply({new})
+    # Every locale shows it (the others as a fallback, which no index holds) and lists it,
+    # but only the English index has a page that changed.
+    assert "fr/billing/pay-with-a-quagga-card/index.html" in update.files
+    assert "fr/billing/index.html" in update.files
+    live.search.wait()
+    assert indexed == [["en"]]
+    after = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+    assert after["en"]["hash"] != before["en"]["hash"]
+    assert {k: v for k, v in after.items() if k != "en"} == {
+        k: v for k, v in before.items() if k != "en"}
+    handler = functools.partial(_Quiet, directory=str(root / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        tab = browser.new_context().new_page()
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/en/")
+        assert tab.evaluate(SEARCH, "quagga") == ["/en/billing/pay-with-a-quagga-card/"]
+    finally:
+        server.shutdown()
+    new.unlink()
+    live.apply({new})
+    live.search.wait()
+    assert indexed == [["en"], ["en"]]
+    assert json.loads(entry.read_text(encoding="utf-8"))["languages"] == before
 
 
 def test_a_page_that_does_not_build_leaves_the_site_and_the_next_save_applies(demo):

@@ -40,7 +40,7 @@ from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.yaml import yaml_load  # noqa: E402
 
 from helpcenter import atomic  # noqa: E402
-from helpcenter.site import build_cache  # noqa: E402
+from helpcenter.site import build_cache, search_view  # noqa: E402
 
 PLUGIN = "helpcenter"
 
@@ -382,6 +382,7 @@ class LiveResult:
     locale: str
     rendered: list[str] = field(default_factory=list)   # output files written (dest URIs)
     removed: list[str] = field(default_factory=list)    # output files deleted
+    indexed: list[str] = field(default_factory=list)    # of those, the ones search reads anew
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -447,7 +448,7 @@ class LiveLocale:
             moved = {uri for uri in present if uri not in known} | {
                 uri for uri in changed - present if uri in known}
             if moved:
-                result.removed += self._read_files(changed)
+                result.removed += self._read_files(changed, result.indexed)
                 # A link resolves to the URL of the file it names, or stays as written when
                 # there is none: a page that names a new or deleted file is converted again.
                 names = {posixpath.basename(uri) for uri in moved}
@@ -474,14 +475,17 @@ class LiveLocale:
                 if file.src_uri not in self.converted:
                     _convert(file.page, config, self.files)
                     self.converted.add(file.src_uri)
+                before = search_view.digest_of(file.abs_dest_path)
                 self._write_page(file, doc_files)
+                if search_view.digest_of(file.abs_dest_path) != before:
+                    result.indexed.append(file.dest_uri)
                 self.keys[file.src_uri] = key
                 result.rendered.append(file.dest_uri)
                 rendered_articles.add(file.src_uri)
             if self.plugin._site_view != self.site_view or result.removed or any(
                     uri not in known for uri in present):
                 self.site_view = self.plugin._site_view
-                result.rendered += self._write_templates()
+                result.rendered += self._write_templates(result.indexed)
             result.rendered += self._write_twins(changed)
         except Exception as exc:  # a page or theme error: the parent falls back to a build
             result.error = f"{type(exc).__name__}: {exc}"
@@ -494,10 +498,12 @@ class LiveLocale:
         return [f for f in self.files.documentation_pages(inclusion=InclusionLevel.is_included)
                 if f.page is not None]
 
-    def _read_files(self, changed: set[str]) -> list[str]:
+    def _read_files(self, changed: set[str], indexed: list[str] | None = None) -> list[str]:
         """The file list and navigation, as a build makes them; a page whose staged file did
         not change keeps its Page (what was read and converted of it). Returns the output
-        files of pages and files that are gone, deleted."""
+        files of pages and files that are gone, deleted; those search had read go to
+        `indexed`."""
+        indexed = [] if indexed is None else indexed
         config = self.config
         old = {f.src_uri: f for f in getattr(self, "files", [])}
         files = _locale_files(config, self.job.locale)
@@ -522,6 +528,8 @@ class LiveLocale:
                 twin = Path(config.site_dir, getattr(file, "norm_src_uri", file.src_uri))
                 for gone in (dest, twin) if file.is_documentation_page() else (dest,):
                     if gone.is_file():
+                        if gone.suffix == ".html" and search_view.digest_of(gone) != search_view.UNSEARCHED:
+                            indexed.append(gone.relative_to(config.site_dir).as_posix())
                         gone.unlink()
                         removed.append(gone.relative_to(config.site_dir).as_posix())
                         _remove_empty(gone.parent, Path(config.site_dir))
@@ -551,8 +559,9 @@ class LiveLocale:
         if os.path.exists(tmp):
             os.replace(tmp, final)
 
-    def _write_templates(self) -> list[str]:
-        """The locale's 404 page and sitemap, and any extra template, re-rendered."""
+    def _write_templates(self, indexed: list[str]) -> list[str]:
+        """The locale's 404 page and sitemap, and any extra template, re-rendered; those whose
+        search view changed go to `indexed`."""
         config = self.config
         live = config.site_dir
         tmp = os.path.join(live, ".live-templates")
@@ -569,8 +578,12 @@ class LiveLocale:
         for path in sorted(Path(tmp).rglob("*")):
             if path.is_file():
                 rel = path.relative_to(tmp).as_posix()
-                os.makedirs(os.path.dirname(os.path.join(live, rel)), exist_ok=True)
-                os.replace(path, os.path.join(live, rel))
+                target = os.path.join(live, rel)
+                if rel.endswith(".html") and (search_view.digest_of(path)
+                                              != search_view.digest_of(target)):
+                    indexed.append(rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(path, target)
                 written.append(rel)
         shutil.rmtree(tmp, ignore_errors=True)
         return written

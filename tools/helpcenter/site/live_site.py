@@ -5,8 +5,9 @@ locale's build in memory, over the site a build left. After a save, this module 
 content again (only changed files are parsed: articles.Reader), stages every locale (only
 changed files are written), and sends each worker the staged files that changed in its locale;
 the workers re-render, in parallel, the pages whose Markdown or view changed. A new or deleted
-page also rewrites the root pages and sitemap. Search for the changed locales is refreshed in
-the background afterwards, so the page reload is not held back by Pagefind.
+page also rewrites the root pages and sitemap. Search is refreshed in the background afterwards,
+so the page reload is not held back by Pagefind, and only for the locales where a page changed
+in what Pagefind reads of it.
 
 A change this module cannot apply (mkdocs.yml, the theme, a worker that failed) is left to a
 full build: `apply` returns None, and the caller builds and reopens the live site.
@@ -132,8 +133,11 @@ class LiveSite:
         update.files = [f"{r.locale}/{f}" for r in results for f in (*r.rendered, *r.removed)]
         update.pages = len(update.files)
         atomic.write_text(self.site_dir / STAMP, f"{time.time()}\n")
-        if update.locales:
-            self.search.refresh(update.locales)
+        # Search only where a page it reads changed: a new source article's fallbacks and the
+        # sidebars around it are not in any index (site/search_view.py).
+        searched = [r.locale for r in results if r.indexed]
+        if searched:
+            self.search.refresh(searched)
         update.seconds = time.perf_counter() - started
         return update
 
