@@ -182,12 +182,16 @@ def import_site(sources: tuple[Path, ...], root: Path, report_file: Path | None,
               help="Port to listen on (0 picks a free one).")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the site is built. Default: ROOT/site.")
-@click.option("--no-watch", is_flag=True, help="Do not rebuild when files change.")
+@click.option("--no-watch", is_flag=True, help="Do not watch files: no live preview, no rebuild.")
 @click.option("--database", default=None, metavar="URL",
               help="Where the ticket service at /api stores tickets (as for `helpcenter api`).")
 def serve(root: Path, host: str, port: int, site_dir: Path | None, no_watch: bool,
           database: str | None) -> None:
-    """Build if needed, serve the site with the ticket service at /api, rebuild on change."""
+    """Build if needed, then serve the site with the ticket service at /api and a live preview.
+
+    A saved article, translation or catalog re-renders only the pages it changes, in every
+    locale that shows it, and open pages reload; search follows in the background. A change
+    to mkdocs.yml or the theme rebuilds the site."""
     # lazy: loaded only by the command that needs it (start-up time)
     from helpcenter import preview
 
