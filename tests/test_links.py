@@ -70,3 +70,16 @@ def test_a_hand_written_translation_is_checked_against_its_own_headings(project:
     # ja has no target.md of its own: it shows the source's (or its catalog's, same ids).
     assert [(path, line) for path, line, _ in found] == [("fr/orders/from.md", 3)]
     assert "delivery-times" in found[0][2]
+
+
+def test_a_build_of_some_locales_reports_the_broken_links_of_those(project: Path):
+    from helpcenter.site.build import build_site
+
+    write(project, "fr/orders/returns.md", "---\ntitle: Retour\n---\nEt [rien](nope.md).\n")
+    warned = [w for w in build_site(project, locales=["en"], jobs=1).warnings if "nope.md" in w]
+    assert warned == []  # the French page is not this build's
+    warned = [w for w in build_site(project, locales=["fr"], jobs=1).warnings if "nope.md" in w]
+    assert len(warned) == 1 and "fr/orders/returns.md:4" in warned[0]
+    # The English build's "nothing broken" is not the French build's: checked again, reported.
+    warned = [w for w in build_site(project, locales=["fr"], jobs=1).warnings if "nope.md" in w]
+    assert len(warned) == 1

@@ -133,10 +133,12 @@ def run_rebuilds(root: Path) -> dict:
             article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n",
                                encoding="utf-8")
         started = time.perf_counter()
+        # rich wraps its output at 80 columns when it is not a terminal: one line here.
         proc = subprocess.run([sys.executable, "-m", "helpcenter", "build", "--root", str(root)],
-                              check=True, capture_output=True, text=True)
+                              check=True, capture_output=True, text=True,
+                              env={**os.environ, "COLUMNS": "400"})
         seconds = time.perf_counter() - started
-        counts = re.search(r"\((\d+) rendered, (\d+) unchanged\)", proc.stdout)
+        counts = re.search(r"\((\d+)\s+rendered,\s+(\d+)\s+unchanged\)", proc.stdout)
         out[name] = {"seconds": seconds, "rendered": int(counts.group(1)) if counts else -1,
                      "reused": int(counts.group(2)) if counts else -1,
                      "search": "index unchanged" not in proc.stdout}

@@ -65,7 +65,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
     progress("Reading content", 0, 1)
     content = articles.scan(project)
-    broken = _broken_links(project, content, cache)
+    broken = _broken_links(project, content, cache, selected)
     if broken and strict:
         raise broken[0] if len(broken) == 1 else UserErrors(broken)
     report.warnings += [problem.render(project.root) for problem in broken]
@@ -192,16 +192,20 @@ def _kept(job: LocaleJob, key: str, cache_file: Path, staged: stage.Staged
     return LocaleResult(job.locale, pages=pages, reused=len(entries), cache=entries, kept=True)
 
 
-def _broken_links(project: Project, content: articles.Content, cache: bool) -> list[UserError]:
-    """links.broken_links, which parses every page: skipped while the content, config and
-    code are those of the last check, and that check found no broken link."""
-    key = build_cache.links_key(project.config_file, project.content_dir)
+def _broken_links(project: Project, content: articles.Content, cache: bool,
+                  locales: list[str]) -> list[UserError]:
+    """links.broken_links in the locales built, which parses their pages: skipped while the
+    content, config and code are those of the last check of these locales, and that check
+    found no broken link."""
+    key = build_cache.digest(build_cache.links_key(project.config_file, project.content_dir),
+                             *locales)
     if cache and build_cache.load_marker(project.build_dir, "links") == key:
         return []
     # Each file's links and ids, by its bytes, from the last check with this config and code.
     memo_key = build_cache.digest(build_cache.code_digest(), project.config_file.read_bytes())
     memo = build_cache.load_memo(project.build_dir, "links-read", memo_key) if cache else {}
-    broken = links.broken_links(content, memo=memo)
+    broken = links.broken_links(content, memo=memo,
+                                locales=None if locales == project.codes else locales)
     build_cache.save_memo(project.build_dir, "links-read", memo_key, memo)
     if not broken:
         build_cache.save_marker(project.build_dir, "links", key)

@@ -32,16 +32,20 @@ def links_in(page: Page, dialect: Dialect) -> tuple[_Link, ...]:
 
 
 def broken_links(content: Content, only: set[Path] | None = None,
-                 memo: dict[str, list] | None = None) -> list[UserError]:
-    """Links in any locale whose target exists neither in that locale nor in the source, or
-    whose fragment names no id of the target page; in the pages of the files `only` when
-    given (the preview checks the pages a save changed). `memo` keeps each file's links and
-    ids by its bytes, for the next check (parsing is nearly all of a check's time)."""
+                 memo: dict[str, list] | None = None,
+                 locales: list[str] | None = None) -> list[UserError]:
+    """Links in any locale (of `locales`, when given: a build of some) whose target exists
+    neither in that locale nor in the source, or whose fragment names no id of the target
+    page; in the pages of the files `only` when given (the preview checks the pages a save
+    changed). `memo` keeps each file's links and ids by its bytes, for the next check
+    (parsing is nearly all of a check's time)."""
     dialect = Dialect.of(content.project)
     known_pages = _Pages(content, dialect, {} if memo is None else memo)
     problems: list[UserError] = []
     source = content.project.source.code
     for locale, pages in content.pages.items():
+        if locales is not None and locale not in locales:
+            continue
         known = set(pages) | set(content.assets[locale])
         known |= set(content.pages[source]) | set(content.assets[source])
         for page in pages.values():
