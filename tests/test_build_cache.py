@@ -104,6 +104,9 @@ def test_an_edited_source_article_shows_in_every_locale_that_shows_it(copy):
     shows(copy, [f"{code}/orders/refunds/index.html" for code in LOCALES], "five business days",
           gone="three business days")
     assert 0 < report.rendered < report.reused  # that page only: its title did not change
+    # Its Markdown twin and llms-full.txt too; the other twins are the live ones, linked.
+    shows(copy, ["en/orders/refunds.md", "en/llms-full.txt"], "five business days",
+          gone="three business days")
 
 
 def test_an_edited_hand_translation_shows_and_the_other_locales_are_not_built(copy):

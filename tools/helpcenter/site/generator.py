@@ -363,7 +363,7 @@ def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:
     """The user's plugins, with our plugin first and i18n limited to this locale."""
     entries = [{k: v} for k, v in plugins.items()] if isinstance(plugins, dict) else list(plugins)
     out: list[Any] = [{PLUGIN: {"manifest": job.manifest, "locale": job.locale,
-                                "assets_dir": job.assets_dir}}]
+                                "assets_dir": job.assets_dir, "live_dir": job.live_dir}}]
     for entry in entries:
         name = entry if isinstance(entry, str) else next(iter(entry))
         options = {} if isinstance(entry, str) else dict(entry[name] or {})

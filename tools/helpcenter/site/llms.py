@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from helpcenter import atomic
+from helpcenter.site import build_cache
 
 LLMS = "llms.txt"
 LLMS_FULL = "llms-full.txt"
@@ -77,20 +78,35 @@ def llms_full_txt(name: str, summary: str, sections: list[Section]) -> str:
 
 
 def write(site_dir: Path, name: str, summary: str, locale_url: str,
-          sections: list[Section], only: set[str] | None = None) -> list[str]:
+          sections: list[Section], only: set[str] | None = None,
+          live_dir: Path | None = None) -> list[str]:
     """Write the twins (all, or those of the articles at the paths in `only`), llms.txt and
     llms-full.txt into a locale's output; returns the files written, relative to it. The
     locale's folder is built fresh and swapped in whole (build.py), so a deleted page's twin
-    goes with the old folder; the preview deletes it with the page."""
-    written = []
-    for section in sections:
-        for article in section.articles:
-            if only is None or article.path in only:
-                atomic.write_text(site_dir / article.path, twin_text(article))
-                written.append(article.path)
-    atomic.write_text(site_dir / LLMS, llms_txt(name, summary, locale_url, sections))
-    atomic.write_text(site_dir / LLMS_FULL, llms_full_txt(name, summary, sections))
-    return [*written, LLMS, LLMS_FULL]
+    goes with the old folder; the preview deletes it with the page. A file whose text is
+    already there, or in `live_dir` (the live output a build replaces), is not written again:
+    the live one is linked, as a reused page is."""
+    files = [(article.path, twin_text(article)) for section in sections
+             for article in section.articles if only is None or article.path in only]
+    files += [(LLMS, llms_txt(name, summary, locale_url, sections)),
+              (LLMS_FULL, llms_full_txt(name, summary, sections))]
+    return [rel for rel, text in files if _put(site_dir / rel, text.encode("utf-8"),
+                                               live_dir / rel if live_dir else None)]
+
+
+def _put(target: Path, data: bytes, live: Path | None) -> bool:
+    """Write `data` at `target` unless a file with those bytes is there or live; True when
+    written."""
+    for existing in (target, live):
+        try:
+            if existing is not None and existing.read_bytes() == data:
+                if existing != target:
+                    build_cache.link(existing, target)
+                return False
+        except OSError:  # not there (or unreadable): written below
+            pass
+    atomic.write_bytes(target, data)
+    return True
 
 
 def json_for_html(data: object) -> str:

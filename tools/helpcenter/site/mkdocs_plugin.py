@@ -39,6 +39,7 @@ class HelpCenterConfig(base.Config):
     manifest = c.Optional(c.Type(str))
     locale = c.Optional(c.Type(str))
     assets_dir = c.Type(str, default="")  # where theme assets go; "" = another locale writes them
+    live_dir = c.Type(str, default="")    # the locale's live output: unchanged twins are linked
 
 
 class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
@@ -235,7 +236,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         """The twins (all, or those of the paths in `only`) and the llms files."""
         return llms.write(Path(config.site_dir), config.site_name, config.site_description or "",
                           self._absolute(self.locale, ""), self._llms_sections(config.site_name),
-                          only)
+                          only, Path(self.config.live_dir) if self.config.live_dir else None)
 
     # Images load lazily (phones on slow networks); what Markdown extensions render gets the
     # names assistive technology needs (site/accessible.py); in right-to-left text, phone
