@@ -220,17 +220,12 @@ def index_locales(project: Project, site_dir: Path,
     merged = site_dir / f".{search_index.BUNDLE}-merged"
     shutil.rmtree(partial, ignore_errors=True)
     try:
-        for code in changed:
-            for page in (site_dir / code).rglob("*.html"):
-                rel = page.relative_to(site_dir)
-                if not any(part.startswith(".") for part in rel.parts):
-                    build_cache.link(page, partial / rel)
         # With no page marked data-pagefind-body, Pagefind would index every page whole.
-        if not any(b"data-pagefind-body" in page.read_bytes() for page in partial.rglob("*.html")):
+        if not any(b"data-pagefind-body" in page.read_bytes()
+                   for code in changed for page in (site_dir / code).rglob("*.html")):
             return search_index.index_site(site_dir)
-        index = search_index.index_site(partial)
-        if not build_cache.merge_bundle(site_dir / search_index.BUNDLE,
-                                        partial / search_index.BUNDLE,
+        index = search_index.index_pages(site_dir, partial, changed)
+        if not build_cache.merge_bundle(site_dir / search_index.BUNDLE, partial,
                                         {code.lower() for code in changed}, project.codes, merged):
             return search_index.index_site(site_dir)
         atomic.replace_dir(merged, site_dir / search_index.BUNDLE)

@@ -564,7 +564,8 @@ class LiveLocale:
         search view changed go to `indexed`."""
         config = self.config
         live = config.site_dir
-        tmp = os.path.join(live, ".live-templates")
+        # Beside the locale's folder, not in it: search may be reading that folder meanwhile.
+        tmp = os.path.join(os.path.dirname(live), f".live-templates-{self.job.locale}")
         shutil.rmtree(tmp, ignore_errors=True)
         config.site_dir = tmp
         try:

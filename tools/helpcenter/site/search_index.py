@@ -30,36 +30,56 @@ class IndexReport:
 
 
 def index_site(site_dir: Path) -> IndexReport:
+    """The whole site indexed; the bundle swapped in whole."""
     staging = site_dir / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="hc-index-") as pages:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(_pages_to_index(site_dir, Path(pages))),
-             "--output-path", str(staging),
-             # Heading permalinks (¶) would show up in every excerpt.
-             "--exclude-selectors", ".headerlink"],
-            capture_output=True, text=True,
-        )
-    output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise UserError(f"Pagefind could not index the site:\n{output.strip()}", path=site_dir,
-                        hint="reinstall the pinned pagefind and pagefind-bin-extended packages")
+    report = index_pages(site_dir, staging)
     live, old = site_dir / BUNDLE, site_dir / f".{BUNDLE}-old"
     shutil.rmtree(old, ignore_errors=True)
     if live.exists():
         live.rename(old)
     staging.rename(live)
     shutil.rmtree(old, ignore_errors=True)
+    return report
+
+
+def index_pages(site_dir: Path, output: Path, locales: list[str] | None = None) -> IndexReport:
+    """Pagefind over the site's pages (those of the `locales` folders, when given) into the
+    bundle folder `output`. Pages whose language needs its text cut are indexed from a copy
+    (_pages_to_index); a set of locales none of which does is read where it is."""
+    with tempfile.TemporaryDirectory(prefix="hc-index-") as pages:
+        if locales is not None and not any(_cut_of(code) for code in locales):
+            folders = ",".join(sorted(locales))
+            where = ["--site", str(site_dir),
+                     "--glob", f"{{{folders}}}/**/*.html" if len(locales) > 1
+                     else f"{folders}/**/*.html"]
+        else:
+            where = ["--site", str(_pages_to_index(site_dir, Path(pages), locales))]
+        proc = subprocess.run(
+            [sys.executable, "-m", "pagefind", *where, "--output-path", str(output),
+             # Heading permalinks (¶) would show up in every excerpt.
+             "--exclude-selectors", ".headerlink"],
+            capture_output=True, text=True,
+        )
+    output_text = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        shutil.rmtree(output, ignore_errors=True)
+        raise UserError(f"Pagefind could not index the site:\n{output_text.strip()}",
+                        path=site_dir,
+                        hint="reinstall the pinned pagefind and pagefind-bin-extended packages")
     return IndexReport(
-        pages=_number(r"Indexed (\d+) pages?", output),
-        languages=_number(r"Indexed (\d+) languages?", output),
-        extended="Extended" in output,
-        output=output,
+        pages=_number(r"Indexed (\d+) pages?", output_text),
+        languages=_number(r"Indexed (\d+) languages?", output_text),
+        extended="Extended" in output_text,
+        output=output_text,
     )
 
 
-def _pages_to_index(site_dir: Path, copy: Path) -> Path:
+def _cut_of(lang: str):
+    return _CUTS.get(lang.split("-")[0].lower())
+
+
+def _pages_to_index(site_dir: Path, copy: Path, locales: list[str] | None = None) -> Path:
     """The site's pages as Pagefind should read them: CJK text cut so any run is a prefix.
 
     Pagefind matches a query word only as the prefix of an indexed word (FIELD-NOTES, "Pagefind
@@ -79,14 +99,15 @@ def _pages_to_index(site_dir: Path, copy: Path) -> Path:
     Only this copy, which Pagefind reads, changes: the published pages keep their text as
     written.
     """
-    for page in site_dir.rglob("*.html"):
+    folders = [site_dir / code for code in locales] if locales is not None else [site_dir]
+    for page in (page for folder in folders for page in folder.rglob("*.html")):
         if any(part.startswith(".") for part in page.relative_to(site_dir).parts):
             continue
         target = copy / page.relative_to(site_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
         with page.open(encoding="utf-8", errors="replace") as fh:
             lang = _LANG.search(fh.read(2000))
-        cut = _CUTS.get(lang.group(1).split("-")[0].lower() if lang else "")
+        cut = _cut_of(lang.group(1)) if lang else None
         if cut is None:
             _link(page, target)  # read as it is: no need to write it again
             continue
