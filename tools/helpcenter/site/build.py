@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -65,10 +65,12 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
     progress("Reading content", 0, 1)
     content = articles.scan(project)
-    broken = _broken_links(project, content, cache, selected)
-    if broken and strict:
-        raise broken[0] if len(broken) == 1 else UserErrors(broken)
-    report.warnings += [problem.render(project.root) for problem in broken]
+    # --strict stops at a broken link before anything is built; otherwise the check runs
+    # while Pagefind indexes (a process of its own), and its warnings come with the others.
+    if strict:
+        broken = _broken_links(project, content, cache, selected)
+        if broken:
+            raise broken[0] if len(broken) == 1 else UserErrors(broken)
     ui, ui_warnings = ui_strings.load(project)
     report.warnings += ui_warnings
     if strict and ui_warnings:
@@ -129,10 +131,16 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     keys = build_cache.search_keys(site_dir, project.codes)
     changed = build_cache.changed_locales(
         build_cache.load_search(project.build_dir, site_dir) if cache else {}, keys)
-    if changed is None or not (site_dir / search_index.BUNDLE / "pagefind-entry.json").is_file():
-        report.index = search_index.index_site(site_dir)
-    elif changed:
-        report.index = index_locales(project, site_dir, changed)
+    with ThreadPoolExecutor(max_workers=1) as background:
+        if changed is None or not (site_dir / search_index.BUNDLE / "pagefind-entry.json").is_file():
+            indexing = background.submit(search_index.index_site, site_dir)
+        else:
+            indexing = background.submit(index_locales, project, site_dir, changed) \
+                if changed else None
+        if not strict:
+            report.warnings += [problem.render(project.root) for problem in
+                                _broken_links(project, content, cache, selected)]
+        report.index = indexing.result() if indexing else None
     if report.index is not None:
         build_cache.save_search(project.build_dir, site_dir, keys)
         if not report.index.extended:
