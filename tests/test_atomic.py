@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from helpcenter import atomic
 
@@ -66,3 +66,13 @@ def test_a_new_file_gets_the_usual_mode_and_a_replaced_one_keeps_its_own(tmp_pat
     kept.chmod(0o640)
     atomic.write_text(kept, "new")
     assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "new"
+
+
+def test_only_files_made_again_at_will_skip_the_flush_to_disk(tmp_path, monkeypatch):
+    flushed: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real(fd))[1])
+    atomic.write_bytes(tmp_path / "catalog.po", b"kept\n")
+    assert len(flushed) == 1
+    atomic.sync_tree(tmp_path / "docs", {PurePosixPath("en/a.md"): b"staged\n"}, durable=False)
+    assert len(flushed) == 1 and (tmp_path / "docs/en/a.md").read_bytes() == b"staged\n"

@@ -18,7 +18,11 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write `path` whole or not at all (a temporary file renamed over it). `durable` also
+    flushes it to disk before the rename; files the tool can make again from the sources
+    (the build's staged docs and theme) skip that: after a power cut one may be left empty,
+    and the next build, which compares each with what it should hold, writes it again."""
     _refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -27,7 +31,8 @@ def write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fchmod(fh.fileno(), _mode(path))
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -97,7 +102,7 @@ def replace_dir(new: Path, target: Path) -> None:
 
 def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
               changed: list[PurePosixPath] | None = None,
-              memo: dict | None = None) -> tuple[int, int]:
+              memo: dict | None = None, durable: bool = True) -> tuple[int, int]:
     """Make folder `target` hold exactly `plan` ({relative path: source file or bytes}): files
     that differ are written atomically, the rest left alone (a re-run writes nothing), files
     and empty folders not in the plan removed. Returns (written, removed); the paths of both
@@ -114,7 +119,7 @@ def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
             continue
         data = origin if isinstance(origin, bytes) else origin.read_bytes()
         if not (dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data):
-            write_bytes(dest, data)
+            write_bytes(dest, data, durable)
             written += 1
             if changed is not None:
                 changed.append(PurePosixPath(rel))

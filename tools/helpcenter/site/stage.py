@@ -56,8 +56,10 @@ def stage(project: Project, content: Content, ui: dict[str, dict[str, str]],
                               warnings if locale in locales else [])
         pages[locale] = entries
         if locale in locales:
+            # build/docs is made from the sources again at will: atomic, not flushed to disk.
             w, r = atomic.sync_tree(docs_dir / locale, plan, changed.setdefault(locale, []),
-                                    memo.setdefault(locale, {}) if memo is not None else None)
+                                    memo.setdefault(locale, {}) if memo is not None else None,
+                                    durable=False)
             written += w
             removed += r
     manifest = Manifest(

@@ -25,5 +25,5 @@ def stage_theme(project: Project) -> Path:
         for file in sorted(folder.rglob("*")):
             if file.is_file() and not file.name.startswith("."):
                 plan[PurePosixPath(file.relative_to(folder).as_posix())] = file
-    atomic.sync_tree(target, plan)
+    atomic.sync_tree(target, plan, durable=False)  # made from the packaged theme at will
     return target
