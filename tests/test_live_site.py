@@ -259,3 +259,26 @@ def test_a_save_between_the_build_and_the_start_is_live_once_opened(tmp_path):
         assert differences(root, tmp_path / "cold") == []
     finally:
         live.close()
+
+
+def test_a_project_template_that_lists_every_page_shows_a_new_title_everywhere(tmp_path):
+    # The view key names what the packaged templates read of other pages; a project's own
+    # template may read anything, so with one every page of the locale follows any title.
+    root = tmp_path / "demo"
+    copy_demo(root)
+    (root / "theme/partials").mkdir(parents=True, exist_ok=True)
+    (root / "theme/partials/copyright.html").write_text(
+        '<ul class="every-page">{% for p in nav.pages %}<li>{{ p.title }}</li>{% endfor %}'
+        "</ul>\n", encoding="utf-8")
+    build_site(root, jobs=2)
+    live = LiveSite(root, root / "site", lambda message: None)
+    try:
+        article = edit(root / "content/en/orders/delivery-times-and-costs.md", "title: ",
+                       "title: Shipping and ")
+        update = live.apply({article})
+        assert "en/billing/index.html" in update.files  # another category's page lists it
+        assert "Shipping and " in (root / "site/en/billing/index.html").read_text(
+            encoding="utf-8")
+        assert differences(root, tmp_path / "cold") == []
+    finally:
+        live.close()

@@ -158,6 +158,7 @@ def locale_jobs(project: Project, staged: stage.Staged, theme_dir: Path, site_di
     """One generator job per locale: into `staging` (a build), or the live site itself (the
     preview's live locales, `staging` None)."""
     key = build_cache.build_key(project.config_file, theme_dir, staged.manifest, project.site_url)
+    own_templates = _own_templates(project)
     return [
         LocaleJob(
             config_file=str(project.config_file), locale=code, docs_dir=str(staged.docs_dir),
@@ -169,9 +170,18 @@ def locale_jobs(project: Project, staged: stage.Staged, theme_dir: Path, site_di
             if cache else "",
             live_dir=str(site_dir / code), live_root=str(site_dir),
             templates_cache=str(build_cache.templates_dir(project.build_dir)) if cache else "",
+            own_templates=own_templates,
         )
         for i, code in enumerate(locales)
     ]
+
+
+def _own_templates(project: Project) -> bool:
+    """Whether the project's theme folder overrides or adds templates (a page there may show
+    any other page; the preview then re-renders a locale's pages when any page's title, front
+    matter or place changes)."""
+    theme = project.theme_dir
+    return bool(theme and theme.is_dir() and any(theme.rglob("*.html")))
 
 
 def write_root_files(project: Project, site_dir: Path, content: articles.Content,

@@ -61,6 +61,7 @@ class LocaleJob:
     live_dir: str = ""   # the locale's live output, which reused pages are linked from
     live_root: str = ""  # the live site, for the theme assets
     templates_cache: str = ""  # compiled templates kept between builds ("" = none)
+    own_templates: bool = False  # the project's theme/ has templates of its own
 
 
 @dataclass
@@ -363,7 +364,8 @@ def _plugins(plugins: Any, job: LocaleJob) -> list[Any]:
     """The user's plugins, with our plugin first and i18n limited to this locale."""
     entries = [{k: v} for k, v in plugins.items()] if isinstance(plugins, dict) else list(plugins)
     out: list[Any] = [{PLUGIN: {"manifest": job.manifest, "locale": job.locale,
-                                "assets_dir": job.assets_dir, "live_dir": job.live_dir}}]
+                                "assets_dir": job.assets_dir, "live_dir": job.live_dir,
+                                "own_templates": job.own_templates}}]
     for entry in entries:
         name = entry if isinstance(entry, str) else next(iter(entry))
         options = {} if isinstance(entry, str) else dict(entry[name] or {})

@@ -61,8 +61,10 @@ class LiveSite:
         self.search = _Search(self.project, site_dir, log)
         context = multiprocessing.get_context("spawn")
         self.workers: dict[str, _Worker] = {}
-        for job in locale_jobs(self.project, self.staged, self.theme_dir, site_dir,
-                               self.project.codes):
+        jobs = locale_jobs(self.project, self.staged, self.theme_dir, site_dir, self.project.codes)
+        # The root pages are made with the theme: a project's own templates may show any page.
+        self.own_templates = any(job.own_templates for job in jobs)
+        for job in jobs:
             self.workers[job.locale] = _Worker(context, job)
         # While the workers read their locales: the whole content scanned and staged once, so
         # that the first save reads and stages only what it changed. (Staged files are
@@ -127,7 +129,7 @@ class LiveSite:
             if result.error:
                 self.log(f"[{result.locale}] {result.error}: building the site instead")
                 return None
-        if published:
+        if published or (self.own_templates and any(r.rendered for r in results)):
             write_root_files(project, self.site_dir, content, ui, self.theme_dir)
         update.locales = [r.locale for r in results if r.rendered or r.removed]
         update.files = [f"{r.locale}/{f}" for r in results for f in (*r.rendered, *r.removed)]

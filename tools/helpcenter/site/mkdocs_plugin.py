@@ -40,6 +40,7 @@ class HelpCenterConfig(base.Config):
     locale = c.Optional(c.Type(str))
     assets_dir = c.Type(str, default="")  # where theme assets go; "" = another locale writes them
     live_dir = c.Type(str, default="")    # the locale's live output: unchanged twins are linked
+    own_templates = c.Type(bool, default=False)  # the project's theme/ has templates
 
 
 class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
@@ -52,6 +53,10 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
                               "`mkdocs build` does not stage its locales, translations and "
                               "request form)")
         self.manifest = Manifest.load(self.config.manifest)
+        # The site has one sitemap, of every locale (root_pages.py). A locale's own came out
+        # empty in a build (MkDocs renders it before the pages have their URLs), and full in
+        # the preview, which renders it after: none at all, in both.
+        config.theme.static_templates.discard("sitemap.xml")
         self.locale = self.config.locale
         self.source = self.manifest.source
         self.ui: dict[str, str] = self.manifest.ui[self.locale]
@@ -140,7 +145,11 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
         self._site_view = _digest(
             self.manifest.model_dump_json(exclude={"pages"}), config.theme.get("language"),
             [self._brief(p) for p in self.top_articles], _shape(self.sections),
-            self.nav.homepage.url if self.nav and self.nav.homepage else None)
+            self.nav.homepage.url if self.nav and self.nav.homepage else None,
+            # A project's own template may show any page: every page's brief, in nav order,
+            # is then part of every page's view (the preview cannot know what it reads).
+            [self._brief(p) for p in self.nav.pages] if self.config.own_templates and self.nav
+            else None)
         self._section_views: dict[int, str] = {}
 
     def reload_manifest(self) -> None:
