@@ -39,7 +39,8 @@ class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
         self.parts: list[str] = []
-        self.depth = 0        # > 0 inside the marked element
+        self.depth = 0        # > 0 inside the marked element: its tag's elements still open
+        self.tag = ""         # the marked element's tag
         self.in_h1 = False
         self.h1_seen = False
         self.marked = False   # a data-pagefind-body element was seen
@@ -49,12 +50,14 @@ class _Reader(HTMLParser):
         if tag == "html":
             self.parts.append(f"lang={dict(attrs).get('lang')}")
         if self.depth:
-            if tag not in _VOID:
+            # Only elements of the marked one's tag count: a stray `</p>` in a writer's HTML
+            # closes nothing in a browser (or in Pagefind's parser), nor here.
+            if tag == self.tag:
                 self.depth += 1
             self.parts.append(self.get_starttag_text() or tag)
         elif "data-pagefind-body" in names:
             self.marked = True
-            self.depth = 0 if tag in _VOID else 1
+            self.tag, self.depth = tag, 0 if tag in _VOID else 1
             self.parts.append(self.get_starttag_text() or tag)
         elif any(name.startswith("data-pagefind") for name in names):
             self.parts.append(self.get_starttag_text() or tag)
@@ -70,9 +73,10 @@ class _Reader(HTMLParser):
         if tag == "h1" and self.in_h1:
             self.in_h1, self.h1_seen = False, True
             self.parts.append("</h1>")
-        if self.depth and tag not in _VOID:
+        if self.depth:
             self.parts.append(f"</{tag}>")
-            self.depth -= 1
+            if tag == self.tag:
+                self.depth -= 1
 
     def handle_data(self, data):
         if self.depth or self.in_h1:
