@@ -131,8 +131,10 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     keys = build_cache.search_keys(site_dir, project.codes)
     changed = build_cache.changed_locales(
         build_cache.load_search(project.build_dir, site_dir) if cache else {}, keys)
+    entry = site_dir / search_index.BUNDLE / "pagefind-entry.json"
+    whole = changed is None or not entry.is_file()
     with ThreadPoolExecutor(max_workers=1) as background:
-        if changed is None or not (site_dir / search_index.BUNDLE / "pagefind-entry.json").is_file():
+        if whole:
             indexing = background.submit(search_index.index_site, site_dir)
         else:
             indexing = background.submit(index_locales, project, site_dir, changed) \

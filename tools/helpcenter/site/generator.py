@@ -530,7 +530,8 @@ class LiveLocale:
                 twin = Path(config.site_dir, getattr(file, "norm_src_uri", file.src_uri))
                 for gone in (dest, twin) if file.is_documentation_page() else (dest,):
                     if gone.is_file():
-                        if gone.suffix == ".html" and search_view.digest_of(gone) != search_view.UNSEARCHED:
+                        if gone.suffix == ".html" and (search_view.digest_of(gone)
+                                                       != search_view.UNSEARCHED):
                             indexed.append(gone.relative_to(config.site_dir).as_posix())
                         gone.unlink()
                         removed.append(gone.relative_to(config.site_dir).as_posix())
@@ -562,8 +563,8 @@ class LiveLocale:
             os.replace(tmp, final)
 
     def _write_templates(self, indexed: list[str]) -> list[str]:
-        """The locale's 404 page and sitemap, and any extra template, re-rendered; those whose
-        search view changed go to `indexed`."""
+        """The locale's 404 page and any extra template, re-rendered; those whose search view
+        changed go to `indexed`."""
         config = self.config
         live = config.site_dir
         # Beside the locale's folder, not in it: search may be reading that folder meanwhile.
