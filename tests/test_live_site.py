@@ -8,6 +8,7 @@ compares the whole site (Pagefind's bundle aside) with a cold build of the same 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import threading
@@ -36,6 +37,24 @@ def demo(tmp_path_factory):
     live = LiveSite(root, root / "site", messages.append)
     yield root, live
     live.close()
+
+
+def built_copy(tmp_path: Path, prepare=lambda root: None) -> Path:
+    """A copy of the demo of the test's own, `prepare`d, then built."""
+    root = tmp_path / "demo"
+    copy_demo(root)
+    prepare(root)
+    build_site(root, jobs=2)
+    return root
+
+
+@contextlib.contextmanager
+def opened(root: Path):
+    live = LiveSite(root, root / "site", lambda message: None)
+    try:
+        yield live
+    finally:
+        live.close()
 
 
 def edit(path: Path, old: str, new: str) -> Path:
@@ -201,19 +220,20 @@ def test_a_new_article_in_a_long_category_renders_the_articles_near_it_not_the_c
         tmp_path):
     # The sidebar shows a window of 12 of the category's articles and a link to all of them:
     # a new last article changes the windows near the end, not the first articles' pages.
-    root = tmp_path / "demo"
-    copy_demo(root)
+    def guides(root: Path) -> None:
+        folder = root / "content/en/guides"
+        folder.mkdir()
+        (folder / "index.md").write_text(
+            "---\ntitle: Guides\ntemplate: category.html\norder: 90\n---\n\nStep by step.\n",
+            encoding="utf-8")
+        for n in range(1, 21):
+            (folder / f"guide-{n:02d}.md").write_text(
+                f"---\ntitle: Guide {n:02d}\norder: {n * 10}\n---\n\nStep {n}.\n",
+                encoding="utf-8")
+
+    root = built_copy(tmp_path, guides)
     guides = root / "content/en/guides"
-    guides.mkdir()
-    (guides / "index.md").write_text(
-        "---\ntitle: Guides\ntemplate: category.html\norder: 90\n---\n\nStep by step.\n",
-        encoding="utf-8")
-    for n in range(1, 21):
-        (guides / f"guide-{n:02d}.md").write_text(
-            f"---\ntitle: Guide {n:02d}\norder: {n * 10}\n---\n\nStep {n}.\n", encoding="utf-8")
-    build_site(root, jobs=2)
-    live = LiveSite(root, root / "site", lambda message: None)
-    try:
+    with opened(root) as live:
         new = guides / "guide-99.md"
         new.write_text("---\ntitle: Guide 99\norder: 999\n---\n\nThe last step.\n",
                        encoding="utf-8")
@@ -240,39 +260,31 @@ def test_a_new_article_in_a_long_category_renders_the_articles_near_it_not_the_c
         assert "All 22 guides" in (root / "site/en/guides/guide-01/index.html").read_text(
             encoding="utf-8")
         assert differences(root, tmp_path / "cold2") == []
-    finally:
-        live.close()
 
 
 def test_a_save_between_the_build_and_the_start_is_live_once_opened(tmp_path):
     # The live site stages the whole content while its workers open (so that the first save
     # stages only itself): what changed since the build is applied then, not lost.
-    root = tmp_path / "demo"
-    copy_demo(root)
-    build_site(root, jobs=2)
+    root = built_copy(tmp_path)
     edit(root / "content/en/orders/track-your-order.md",
          "As soon as your order leaves", "Once your order leaves")
-    live = LiveSite(root, root / "site", lambda message: None)
-    try:
+    with opened(root):
         assert "Once your order leaves" in (
             root / "site/en/orders/track-your-order/index.html").read_text(encoding="utf-8")
         assert differences(root, tmp_path / "cold") == []
-    finally:
-        live.close()
 
 
 def test_a_project_template_that_lists_every_page_shows_a_new_title_everywhere(tmp_path):
     # The view key names what the packaged templates read of other pages; a project's own
     # template may read anything, so with one every page of the locale follows any title.
-    root = tmp_path / "demo"
-    copy_demo(root)
-    (root / "theme/partials").mkdir(parents=True, exist_ok=True)
-    (root / "theme/partials/copyright.html").write_text(
-        '<ul class="every-page">{% for p in nav.pages %}<li>{{ p.title }}</li>{% endfor %}'
-        "</ul>\n", encoding="utf-8")
-    build_site(root, jobs=2)
-    live = LiveSite(root, root / "site", lambda message: None)
-    try:
+    def partial(root: Path) -> None:
+        (root / "theme/partials").mkdir(parents=True, exist_ok=True)
+        (root / "theme/partials/copyright.html").write_text(
+            '<ul class="every-page">{% for p in nav.pages %}<li>{{ p.title }}</li>{% endfor %}'
+            "</ul>\n", encoding="utf-8")
+
+    root = built_copy(tmp_path, partial)
+    with opened(root) as live:
         article = edit(root / "content/en/orders/delivery-times-and-costs.md", "title: ",
                        "title: Shipping and ")
         update = live.apply({article})
@@ -280,5 +292,3 @@ def test_a_project_template_that_lists_every_page_shows_a_new_title_everywhere(t
         assert "Shipping and " in (root / "site/en/billing/index.html").read_text(
             encoding="utf-8")
         assert differences(root, tmp_path / "cold") == []
-    finally:
-        live.close()
