@@ -292,3 +292,15 @@ def test_a_project_template_that_lists_every_page_shows_a_new_title_everywhere(t
         assert "Shipping and " in (root / "site/en/billing/index.html").read_text(
             encoding="utf-8")
         assert differences(root, tmp_path / "cold") == []
+
+
+def test_a_project_whose_pages_may_read_any_file_is_rebuilt_not_patched(tmp_path):
+    # As for the build cache: with snippets (or a plugin such as macros) a page may be made
+    # from any file, so the preview says so and serve rebuilds on each save instead.
+    def snippets(root: Path) -> None:
+        edit(root / "mkdocs.yml", "markdown_extensions:\n",
+             "markdown_extensions:\n  - pymdownx.snippets\n")
+
+    root = built_copy(tmp_path, snippets)
+    with pytest.raises(RuntimeError, match="pymdownx.snippets may make a page from any file"):
+        LiveSite(root, root / "site", lambda message: None)

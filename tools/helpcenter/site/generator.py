@@ -391,6 +391,10 @@ class LiveResult:
     page: str | None = None
 
 
+class LiveUnsupported(Exception):
+    """This project's pages cannot be rendered one by one (the preview rebuilds instead)."""
+
+
 class LiveLocale:
     """A locale's build kept in memory between edits, for `helpcenter serve`.
 
@@ -415,6 +419,15 @@ class LiveLocale:
             site_url=job.locale_url, strict=False, plugins=_plugins(raw.get("plugins") or [], job),
             theme=_theme(raw.get("theme"), job),
             validation={"links": {"not_found": "info", "unrecognized_links": "info"}})
+        # Other plugins (macros, say) and extensions that read files (snippets) may make a page
+        # from anything: as for the build cache, only a whole build is sure to be right.
+        extensions = [e if isinstance(e, str) else type(e).__module__
+                      for e in config.markdown_extensions]
+        if not build_cache.usable(list(config.plugins), extensions):
+            others = sorted(set(config.plugins) - build_cache.SAFE_PLUGINS) + sorted(
+                set(extensions) & build_cache.READS_FILES)
+            raise LiveUnsupported(f"{', '.join(others)} may make a page from any file, so "
+                                  f"only a whole build is sure to show a save")
         self.config = config.plugins.on_config(config)
         self.config.plugins.on_pre_build(config=self.config)
         self.plugin = self.config.plugins[PLUGIN]
@@ -614,6 +627,9 @@ def live_worker(job: LocaleJob, conn) -> None:
     """A worker process's loop: open the locale, then apply each update the parent sends."""
     try:
         live = LiveLocale(job)
+    except LiveUnsupported as exc:
+        conn.send(LiveResult(job.locale, error=str(exc)))
+        return
     except Exception as exc:  # the parent builds instead
         conn.send(LiveResult(job.locale, error=f"{type(exc).__name__}: {exc}"))
         return

@@ -74,10 +74,12 @@ class LiveSite:
         except UserError as exc:  # the first save shows it again
             primed = None
             log(f"The live preview will read the whole content at the first save: {exc}")
-        failed = [w.locale for w in self.workers.values() if w.opened().error]
+        errors = {w.locale: w.opened().error for w in self.workers.values()}
+        failed = {locale: error for locale, error in errors.items() if error}
         if failed:
             self.close()
-            raise RuntimeError(f"could not open the live locale(s) {', '.join(failed)}")
+            raise RuntimeError(f"could not open the live locale(s) {', '.join(failed)}: "
+                               f"{next(iter(failed.values()))}")
         if primed is not None and self._render(*primed) is None:
             self.close()
             raise RuntimeError("the live locales could not apply the saves since the build")
