@@ -34,7 +34,8 @@ from mkdocs.commands.build import (  # noqa: E402
     _build_extra_template, _build_page, _build_theme_template, _populate_page)
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError  # noqa: E402
-from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions  # noqa: E402
+from mkdocs.structure.files import (  # noqa: E402
+    Files, InclusionLevel, file_sort_key, get_files, set_exclusions)
 from mkdocs.structure.nav import Section, get_navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.yaml import yaml_load  # noqa: E402
@@ -533,6 +534,11 @@ class LiveLocale:
                 page.parent = page.previous_page = page.next_page = None
         nav = get_navigation(files, config)
         self.nav = config.plugins.on_nav(nav, config=config, files=files)
+        if not config.nav:
+            # i18n sorts the top level by title. A build does that before any page is read,
+            # when pages have no title yet and stay in file order; pages kept here have theirs.
+            self.nav.items.sort(key=lambda item: ("", file_sort_key(item.file))
+                                if isinstance(item, Page) else (item.title or "", ()))
         self.files = files
         removed = []
         for uri, file in old.items():
