@@ -16,8 +16,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import _Quiet, copy_demo
+from helpcenter.cli import cli
 from helpcenter.errors import UserError
 from helpcenter.site import build, live_site
 from helpcenter.site.build import STAMP, build_site
@@ -304,3 +306,20 @@ def test_a_project_whose_pages_may_read_any_file_is_rebuilt_not_patched(tmp_path
     root = built_copy(tmp_path, snippets)
     with pytest.raises(RuntimeError, match="pymdownx.snippets may make a page from any file"):
         LiveSite(root, root / "site", lambda message: None)
+
+
+def test_real_flat_docs_keep_their_navigation_order_after_a_new_and_a_deleted_page(tmp_path):
+    # mkdocs-macros' documentation (tests/corpora): top-level pages shown as Material's tabs.
+    root = tmp_path / "help"
+    corpus = Path(__file__).resolve().parent / "corpora/mkdocs-macros"
+    for args in (["import", str(corpus), "--root", str(root)], ["build", "--root", str(root)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    with opened(root) as live:
+        new = root / "content/en/a-new-page.md"
+        new.write_text("# A brand new page\n\nNew.\n", encoding="utf-8")
+        live.apply({new})
+        assert differences(root, tmp_path / "cold") == []
+        new.unlink()
+        live.apply({new})
+        assert differences(root, tmp_path / "cold2") == []
