@@ -35,7 +35,7 @@ from mkdocs.commands.build import (  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 from mkdocs.exceptions import Abort, BuildError, ConfigurationError  # noqa: E402
 from mkdocs.structure.files import (  # noqa: E402
-    Files, InclusionLevel, file_sort_key, get_files, set_exclusions)
+    Files, InclusionLevel, get_files, set_exclusions)
 from mkdocs.structure.nav import Section, get_navigation  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.utils.yaml import yaml_load  # noqa: E402
@@ -44,6 +44,9 @@ from helpcenter import atomic  # noqa: E402
 from helpcenter.site import build_cache, search_view  # noqa: E402
 
 PLUGIN = "helpcenter"
+# What the navigation gives a page, which a page kept between saves takes from the new one.
+_NAV_STATE = frozenset({"file", "title", "parent", "children", "previous_page", "next_page",
+                        "active"})
 
 
 @dataclass(frozen=True)
@@ -526,19 +529,16 @@ class LiveLocale:
         files.add_files_from_theme(self.env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
+        # The navigation is made of new, unread pages, as in a build: the plugins' on_nav sees
+        # what a build shows it (i18n sorts by title and translates titles, which a read page
+        # would already have). Then a page whose file did not change takes back what was read.
+        nav = get_navigation(files, config)
+        self.nav = config.plugins.on_nav(nav, config=config, files=files)
         for file in files.documentation_pages():
             previous = old.get(file.src_uri)
             if previous is not None and previous.page is not None and file.src_uri not in changed:
-                page = previous.page
-                page.file, file.page = file, page
-                page.parent = page.previous_page = page.next_page = None
-        nav = get_navigation(files, config)
-        self.nav = config.plugins.on_nav(nav, config=config, files=files)
-        if not config.nav:
-            # i18n sorts the top level by title. A build does that before any page is read,
-            # when pages have no title yet and stay in file order; pages kept here have theirs.
-            self.nav.items.sort(key=lambda item: ("", file_sort_key(item.file))
-                                if isinstance(item, Page) else (item.title or "", ()))
+                file.page.__dict__.update({k: v for k, v in previous.page.__dict__.items()
+                                           if k not in _NAV_STATE})
         self.files = files
         removed = []
         for uri, file in old.items():
