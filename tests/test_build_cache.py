@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MKDOCS_YML, PAGES, REPO, _Quiet, copy_demo, write_project
+from helpcenter.site import build_cache
 from helpcenter.site.build import STAMP, build_site
 from helpcenter.translation import catalog
 
@@ -231,11 +232,18 @@ SEARCH = """async (query) => {
 def test_search_reindexes_only_the_changed_locale_and_finds_its_new_text(copy, browser):
     entry = copy / "site/pagefind/pagefind-entry.json"
     before = json.loads(entry.read_text())["languages"]
+    en_meta = files_of(copy / "site/pagefind")[f"pagefind.{before['en']['hash']}.pf_meta"]
     edit(copy / "content/fr/orders/returns.md", "sous trente jours", "sous quarante jours")
     report = build_site(copy, jobs=2)
     after = json.loads(entry.read_text())["languages"]
     assert report.index is not None
     assert after["en"] == before["en"] and after["fr"]["hash"] != before["fr"]["hash"]
+    # Merged in place: the other languages' files are the same files, and no file of the
+    # replaced language is left that the entry does not name.
+    bundle = copy / "site/pagefind"
+    assert [p.name for p in bundle.glob("pagefind.fr_*")] == [f"pagefind.{after['fr']['hash']}.pf_meta"]
+    assert len(list(bundle.glob("fragment/fr_*"))) == after["fr"]["page_count"]
+    assert files_of(bundle)[f"pagefind.{after['en']['hash']}.pf_meta"] == en_meta
     handler = functools.partial(_Quiet, directory=str(copy / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -249,6 +257,53 @@ def test_search_reindexes_only_the_changed_locale_and_finds_its_new_text(copy, b
         assert tab.evaluate(SEARCH, "zebracorn") == ["/en/orders/refunds/"]
     finally:
         server.shutdown()
+
+
+def test_a_rebuild_in_place_shows_a_new_title_and_body_of_files_read_by_the_last(copy):
+    # The copy's files are new inodes: this first build reads every file and records them;
+    # the next one reads only what changed since (by mtime, size and inode).
+    build_site(copy, jobs=2)
+    edit(copy / "content/en/orders/refunds.md", "title: Refund timing", "title: When refunds arrive")
+    edit(copy / "content/fr/orders/returns.md", "sous trente jours", "sous vingt jours")
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/index.html", "en/orders/returns/index.html"], "When refunds arrive",
+          gone="Refund timing")
+    shows(copy, ["fr/orders/returns/index.html"], "sous vingt jours", gone="sous trente jours")
+    # A file of the staged docs changed by hand is staged again, not trusted.
+    edit(copy / "build/docs/en/orders/returns.md", "thirty days", "ninety days")
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/returns/index.html"], "thirty days", gone="ninety days")
+
+
+def test_records_of_other_code_or_unreadable_are_not_used(copy):
+    build_site(copy, jobs=2)
+    refunds = copy / "content/en/orders/refunds.md"
+    pages_file, staged_file = (build_cache.pages_file(copy / "build"),
+                               build_cache.staged_file(copy / "build"))
+    pages = build_cache.load_pickle(pages_file, build_cache.code_key())
+    staged = build_cache.load_pickle(staged_file, build_cache.code_key())
+    edit(refunds, "title: Refund timing", "title: When refunds arrive")
+    edit(refunds, "three business days", "five business days")
+    # Records that call the edited file read and staged as it was, were they used, saved by
+    # another version of the code: the title (the scan's) and the text (staging's) would be
+    # the old ones.
+    st = refunds.stat()
+    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    pages[str(refunds)] = (stamp, *pages[str(refunds)][1:])
+    dest = str(copy / "build/docs/en/orders/refunds.md")
+    files = staged["en"]["files"]
+    files[dest] = (("file", str(refunds), stamp), files[dest][1])
+    build_cache.save_pickle(pages_file, "another version", pages)
+    build_cache.save_pickle(staged_file, "another version", staged)
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/index.html"], "When refunds arrive", gone="Refund timing")
+    shows(copy, ["en/orders/refunds/index.html"], "five business days", gone="three business days")
+    # Unreadable ones are the same as none.
+    pages_file.write_bytes(b"not a pickle")
+    staged_file.write_bytes(b"")
+    edit(refunds, "five business days", "six business days")
+    build_site(copy, jobs=2)
+    shows(copy, ["en/orders/refunds/index.html"], "six business days")
 
 
 def test_a_broken_link_added_after_a_cached_build_is_reported(copy):

@@ -113,9 +113,10 @@ def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
     written = 0
     for rel, origin in plan.items():
         dest = target / rel
+        name = str(dest)   # the memo's keys are strings: the build keeps it in a file
         source = _signature(origin)
-        if files is not None and files.get(dest, (None,))[0] == source \
-                and _stat_of(dest) == files[dest][1]:
+        if files is not None and files.get(name, (None,))[0] == source \
+                and _stat_of(dest) == files[name][1]:
             continue
         data = origin if isinstance(origin, bytes) else origin.read_bytes()
         if not (dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data):
@@ -124,9 +125,9 @@ def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
             if changed is not None:
                 changed.append(PurePosixPath(rel))
         if files is not None:
-            files[dest] = (source, _stat_of(dest))
+            files[name] = (source, _stat_of(dest))
     removed = 0
-    names = frozenset(plan)
+    names = frozenset(map(str, plan))
     if target.is_dir() and (memo is None or memo.get("plan") != names):
         wanted = {target / rel for rel in plan}
         for existing in sorted(target.rglob("*"), reverse=True):
@@ -134,7 +135,7 @@ def sync_tree(target: Path, plan: dict[PurePosixPath, Path | bytes],
                 existing.unlink()
                 removed += 1
                 if files is not None:
-                    files.pop(existing, None)
+                    files.pop(str(existing), None)
                 if changed is not None:
                     changed.append(PurePosixPath(existing.relative_to(target).as_posix()))
             elif existing.is_dir() and not any(existing.iterdir()):

@@ -64,7 +64,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     report = BuildReport(project, site_dir)
 
     progress("Reading content", 0, 1)
-    content = articles.scan(project)
+    content = _scan(project, cache)
     # --strict stops at a broken link before anything is built; otherwise the check runs
     # while Pagefind indexes (a process of its own), and its warnings come with the others.
     if strict:
@@ -77,7 +77,11 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
         raise UserError("\n".join(ui_warnings) + "\n(--strict treats every warning as an error)")
 
     progress("Staging", 0, 1)
-    staged = stage.stage(project, content, ui, selected)
+    # The staged files as the last build left them are not read again (by stat, as the scan).
+    memo_file = build_cache.staged_file(project.build_dir)
+    memo = build_cache.load_pickle(memo_file, build_cache.code_key()) if cache else {}
+    staged = stage.stage(project, content, ui, selected, memo)
+    build_cache.save_pickle(memo_file, build_cache.code_key(), memo)
     report.warnings += staged.warnings
     if strict and staged.warnings:
         raise UserError("\n".join(staged.warnings) + "\n(--strict treats every warning as an error)")
@@ -119,7 +123,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     # After the swap: the cache describes the live files (a kill before this line leaves the
     # old cache, whose entries fail their size and mtime check where a page was rendered).
     for result in report.locales:
-        pages = sum(1 for _ in (staged.docs_dir / result.locale).rglob("*.md"))
+        pages = build_cache.count_files(staged.docs_dir / result.locale, ".md")
         build_cache.save(caches[result.locale], result.cache, site_dir / result.locale,
                          keys[result.locale] if len(result.cache) == pages else "")
 
@@ -205,11 +209,23 @@ def _kept(job: LocaleJob, key: str, cache_file: Path, staged: stage.Staged
     """The result of a locale that need not be built (build_cache.unchanged_locale)."""
     docs = staged.docs_dir / job.locale
     entries = build_cache.unchanged_locale(cache_file, Path(job.live_dir), key,
-                                           sum(1 for _ in docs.rglob("*.md")))
+                                           build_cache.count_files(docs, ".md"))
     if entries is None:
         return None
-    pages = sum(1 for _ in Path(job.live_dir).rglob("*.html"))
+    pages = build_cache.count_files(Path(job.live_dir), ".html")
     return LocaleResult(job.locale, pages=pages, reused=len(entries), cache=entries, kept=True)
+
+
+def _scan(project: Project, cache: bool) -> articles.Content:
+    """The content, parsing only the files changed since the last build's scan (with
+    `cache`; without, every file, and what was read is saved for the next build)."""
+    key, memo = build_cache.code_key(), build_cache.pages_file(project.build_dir)
+    reader = articles.Reader(build_cache.load_pickle(memo, key) if cache else None)
+    content = articles.scan(project, reader)
+    records = reader.records(content)
+    if records is not None:
+        build_cache.save_pickle(memo, key, records)
+    return content
 
 
 def _broken_links(project: Project, content: articles.Content, cache: bool,
@@ -237,7 +253,6 @@ def index_locales(project: Project, site_dir: Path,
     """Index the changed locales' pages alone and merge their languages into the bundle; the
     whole site when the bundle's languages are not the locales'."""
     partial = site_dir / ".search-partial"
-    merged = site_dir / f".{search_index.BUNDLE}-merged"
     shutil.rmtree(partial, ignore_errors=True)
     try:
         # With no page marked data-pagefind-body, Pagefind would index every page whole.
@@ -246,13 +261,11 @@ def index_locales(project: Project, site_dir: Path,
             return search_index.index_site(site_dir)
         index = search_index.index_pages(site_dir, partial, changed)
         if not build_cache.merge_bundle(site_dir / search_index.BUNDLE, partial,
-                                        {code.lower() for code in changed}, project.codes, merged):
+                                        {code.lower() for code in changed}, project.codes):
             return search_index.index_site(site_dir)
-        atomic.replace_dir(merged, site_dir / search_index.BUNDLE)
         return index
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-        shutil.rmtree(merged, ignore_errors=True)
 
 
 def _page_error(content: articles.Content, result: LocaleResult) -> UserError:

@@ -31,13 +31,15 @@ generator.py hands it paths and digests.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from helpcenter import atomic
 from helpcenter.site.search_index import BUNDLE
@@ -88,21 +90,60 @@ def tree_stat_digest(folder: Path) -> str:
     a tenth of a one-article rebuild. Not the inode: a copied project (a CI cache restored)
     keeps its mtimes, and its cache."""
     parts = []
+    cut = len(str(folder).rstrip(os.sep)) + 1   # a file's path relative to the folder
     for top, dirs, names in os.walk(folder):
         dirs.sort()
         for name in sorted(names):
-            st = os.stat(os.path.join(top, name))
-            parts.append(f"{os.path.relpath(os.path.join(top, name), folder)} {st.st_size} "
-                         f"{st.st_mtime_ns}")
+            path = os.path.join(top, name)
+            st = os.stat(path)
+            parts.append(f"{path[cut:]} {st.st_size} {st.st_mtime_ns}")
     return digest(*parts)
 
 
+def count_files(folder: Path, suffix: str) -> int:
+    """How many files under `folder` end with `suffix` (Path.rglob, without a Path each)."""
+    return sum(name.endswith(suffix) for _, _, names in os.walk(folder) for name in names)
+
+
+def code_key() -> str:
+    """What reading a file depends on besides its bytes: our code and its dependencies."""
+    return digest(code_digest(), versions())
+
+
+def pages_file(build_dir: Path) -> Path:
+    """The pages read by the last build's scan (articles.Reader.save)."""
+    return build_dir / FOLDER / "pages.pickle"
+
+
+def staged_file(build_dir: Path) -> Path:
+    """What the last build's staging left in build/docs (atomic.sync_tree's memo)."""
+    return build_dir / FOLDER / "staged.pickle"
+
+
+def load_pickle(path: Path, key: str) -> dict:
+    """A dict `save_pickle`d under `key`; empty when missing, unreadable or of other code."""
+    try:
+        with open(path, "rb") as fh:
+            saved_key, value = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
+            ImportError, IndexError):
+        return {}
+    return value if saved_key == key and isinstance(value, dict) else {}
+
+
+def save_pickle(path: Path, key: str, value: dict) -> None:
+    atomic.write_bytes(path, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL),
+                       durable=False)
+
+
+@functools.cache
 def code_digest() -> str:
     """helpcenter's files a page can depend on: all but the layers beside and above the site
     (the ticket service, reports, the CLI and the preview server), which it cannot import."""
     return tree_digest(PACKAGE, NOT_PAGES)
 
 
+@functools.cache
 def versions() -> str:
     out = []
     for name in DISTRIBUTIONS:
@@ -306,6 +347,7 @@ def search_keys(site_dir: Path, locales: list[str]) -> dict[str, str]:
     for file in sorted(site_dir.glob("*.html")):
         root += [file.name, file.read_bytes()]
     keys = {"": digest(*root)}
+    cut = len(str(site_dir).rstrip(os.sep)) + 1
     for name in folders:
         parts = []
         for folder, dirs, names in os.walk(site_dir / name):
@@ -313,8 +355,7 @@ def search_keys(site_dir: Path, locales: list[str]) -> dict[str, str]:
             for file in sorted(n for n in names if n.endswith(".html")):
                 path = os.path.join(folder, file)
                 st = os.stat(path)
-                parts.append(f"{os.path.relpath(path, site_dir)} {st.st_size} {st.st_mtime_ns} "
-                             f"{st.st_ino}")
+                parts.append(f"{path[cut:]} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
         if name in locales:
             keys[name] = digest(*parts)
         else:
@@ -345,16 +386,19 @@ def changed_locales(stored: dict[str, str], keys: dict[str, str]) -> list[str] |
     return [code for code in keys if code and stored[code] != keys[code]]
 
 
-def merge_bundle(old: Path, partial: Path, replaced: set[str], locales: list[str],
-                 out: Path) -> bool:
-    """A Pagefind bundle made of `old` with the languages in `replaced` taken from `partial`
-    (a run over those locales' pages only). Pagefind keeps each language's files apart, named
-    after it (pagefind.<lang>_<hash>.pf_meta, wasm.<lang>.pagefind, fragment/, index/ and
-    filter/<lang>_<hash>.*) and lists them in pagefind-entry.json. False, and nothing kept,
-    when a language of either bundle is not one of the locales: then the whole site is
-    indexed again."""
+def merge_bundle(live: Path, partial: Path, replaced: set[str], locales: list[str]) -> bool:
+    """The languages in `replaced` of the live Pagefind bundle replaced, in place, by those of
+    `partial` (a run over those locales' pages only). Pagefind keeps each language's files
+    apart, named after it with a hash of their bytes (pagefind.<lang>_<hash>.pf_meta, and
+    <lang>_<hash>.* in fragment/, index/ and filter/; wasm.<lang>.pagefind is the same for a
+    version), and lists them in pagefind-entry.json. So the new files are moved in beside the
+    old ones, the entry replaced atomically (the switch), and then the replaced languages'
+    files it no longer names removed: a kill at any point leaves an entry whose files are
+    there, and nothing is copied (copying the other languages was most of a merge's time).
+    False, and the live bundle untouched, when a language of either bundle is not one of the
+    locales: then the whole site is indexed again."""
     try:
-        old_entry = json.loads((old / "pagefind-entry.json").read_text(encoding="utf-8"))
+        old_entry = json.loads((live / "pagefind-entry.json").read_text(encoding="utf-8"))
         new_entry = json.loads((partial / "pagefind-entry.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
@@ -363,24 +407,41 @@ def merge_bundle(old: Path, partial: Path, replaced: set[str], locales: list[str
             or not set(old_entry["languages"]) <= codes
             or not set(new_entry["languages"]) <= replaced):
         return False
-    shutil.rmtree(out, ignore_errors=True)
-    # The old bundle's other languages and shared files, then the new run's languages and
-    # shared files over them (a file shared by languages, such as wasm.unknown, stays).
-    for bundle, keep in ((old, lambda lang: lang not in replaced),
-                         (partial, lambda lang: lang is None or lang in replaced)):
-        for file in bundle.rglob("*"):
-            rel = file.relative_to(bundle)
-            if file.is_file() and rel.as_posix() != "pagefind-entry.json" and keep(_language(rel)):
-                link(file, out / rel)
+    named: set[str] = set()   # the replaced languages' files, as the new run wrote them
+    for rel in _bundle_files(partial):
+        language = _language(PurePosixPath(rel))
+        target = live / rel
+        if language is None:
+            # A script, style or wasm.unknown: the same for a version; written if missing.
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(partial / rel, target)
+            continue
+        named.add(rel)
+        if not target.is_file() or rel.startswith("wasm."):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(partial / rel, target)
     languages = {lang: data for lang, data in old_entry["languages"].items()
                  if lang not in replaced}
     languages.update(new_entry["languages"])
-    atomic.write_text(out / "pagefind-entry.json",
+    atomic.write_text(live / "pagefind-entry.json",
                       json.dumps({**new_entry, "languages": dict(sorted(languages.items()))}))
+    for rel in _bundle_files(live):
+        if rel not in named and _language(PurePosixPath(rel)) in replaced:
+            (live / rel).unlink(missing_ok=True)
     return True
 
 
-def _language(rel: Path) -> str | None:
+def _bundle_files(bundle: Path) -> list[str]:
+    """The bundle's files but its entry, as POSIX paths relative to it."""
+    out = []
+    cut = len(str(bundle).rstrip(os.sep)) + 1
+    for top, _, names in os.walk(bundle):
+        out += [os.path.join(top, name)[cut:].replace(os.sep, "/") for name in names]
+    return [rel for rel in out if rel != "pagefind-entry.json"]
+
+
+def _language(rel: PurePosixPath) -> str | None:
     """The language a bundle file belongs to, None for the shared ones (scripts, styles)."""
     name = rel.name
     if len(rel.parts) > 1:                                  # fragment/, index/, filter/

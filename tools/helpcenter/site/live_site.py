@@ -47,7 +47,9 @@ class LiveSite:
     def __init__(self, root: Path, site_dir: Path, log: Callable[[str], None]) -> None:
         self.root, self.site_dir, self.log = root, site_dir, log
         self.project: Project = load_project(root)
-        self.reader = articles.Reader()
+        # What the last build read: the first scan parses only the files saved since.
+        self.reader = articles.Reader(build_cache.load_pickle(
+            build_cache.pages_file(self.project.build_dir), build_cache.code_key()))
         self.stage_memo: dict[str, dict] = {}
         # What the last build staged, which the live pages show: a save since then is found
         # by the first `apply` (the root pages are rewritten then, whatever changed).

@@ -42,14 +42,16 @@ def write_sitemap(project: Project, site_dir: Path, pages: dict[str, list[str]])
              'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     source = project.source.code
     for url, locales in pages.items():
+        # The alternates are the same for each locale's entry: made once per page.
+        alternates = [f'    <xhtml:link rel="alternate" hreflang="{alt}" '
+                      f'href={quoteattr(project.url_for(alt, url))}/>'
+                      for alt in locales] if len(locales) > 1 else []
+        if source in locales and len(locales) > 1:
+            alternates.append(f'    <xhtml:link rel="alternate" hreflang="x-default" '
+                              f'href={quoteattr(project.url_for(source, url))}/>')
         for locale in locales:
             lines.append(f"  <url><loc>{escape(project.url_for(locale, url))}</loc>")
-            for alt in locales if len(locales) > 1 else []:
-                lines.append(f'    <xhtml:link rel="alternate" hreflang="{alt}" '
-                             f'href={quoteattr(project.url_for(alt, url))}/>')
-            if source in locales and len(locales) > 1:
-                lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" '
-                             f'href={quoteattr(project.url_for(source, url))}/>')
+            lines += alternates
             lines.append("  </url>")
     lines.append("</urlset>")
     atomic.write_text(site_dir / "sitemap.xml", "\n".join(lines) + "\n")

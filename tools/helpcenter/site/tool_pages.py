@@ -38,7 +38,9 @@ def landing_page(folder: PurePosixPath) -> bytes:
 
 def missing_folders(paths: set[PurePosixPath]) -> list[PurePosixPath]:
     """Folders that hold Markdown pages (at any depth) but no index.md of their own."""
-    folders = {parent for path in paths if path.suffix == ".md" for parent in path.parents
+    # Each page's folder, then the folders above those (few): not every page's every parent.
+    direct = {path.parent for path in paths if path.suffix == ".md"}
+    folders = {parent for folder in direct for parent in (folder, *folder.parents)
                if parent != PurePosixPath(".")}
     return sorted(f for f in folders if f / "index.md" not in paths)
 
