@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import shutil
@@ -65,8 +66,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
 
     progress("Reading content", 0, 1)
     content = _scan(project, cache)
-    # --strict stops at a broken link before anything is built; otherwise the check runs
-    # while Pagefind indexes (a process of its own), and its warnings come with the others.
+    # --strict stops at a broken link before anything is built.
     if strict:
         broken = _broken_links(project, content, cache, selected)
         if broken:
@@ -86,72 +86,83 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
     if strict and staged.warnings:
         raise UserError("\n".join(staged.warnings) + "\n(--strict treats every warning as an error)")
     theme_dir = stage_theme(project)
+    # Without --strict the link check runs in the background, its warnings then given with
+    # the others: beside the locales' builds when they are processes of their own (a core is
+    # idle while the last locale builds), else beside Pagefind.
+    with ThreadPoolExecutor(max_workers=1) as checker:
+        check = functools.partial(checker.submit, _broken_links, project, content, cache,
+                                  selected)
+        checking = None
 
-    # Locales are built beside the live site and swapped in only when all succeeded, so a
-    # failed or killed build leaves the previous site whole.
-    staging = site_dir / STAGING
-    shutil.rmtree(staging, ignore_errors=True)  # left by a killed build
-    caches = {code: build_cache.cache_file(project.build_dir, site_dir, code) for code in selected}
-    job_list = locale_jobs(project, staged, theme_dir, site_dir, selected, strict=strict,
-                           cache=cache, staging=staging)
-    keys = {job.locale: build_cache.locale_key(job.build_key, staged.docs_dir / job.locale,
-                                               job.locale_url, strict) for job in job_list}
-    # A locale whose staged files, manifest, theme, config and code are those its live
-    # output was built from, every page still that output, is not built at all.
-    kept = [_kept(job, keys[job.locale], caches[job.locale], staged) for job in job_list] \
-        if cache else []
-    report.locales += [result for result in kept if result is not None]
-    job_list = [job for job in job_list if job.locale not in {r.locale for r in report.locales}]
-    try:
-        for done, result in enumerate(_run(job_list, jobs), start=1):
-            progress(f"Built {result.locale}", done, len(job_list))
-            report.locales.append(result)
-            report.warnings += [f"[{result.locale}] {w}" for w in result.warnings]
-            if result.page:
-                raise _page_error(content, result)
-            if result.error:
-                raise UserError(f"building locale {result.locale!r} failed: {result.error}",
-                                path=project.config_file,
-                                hint="see the warnings above; the previous site is unchanged")
-        for job in job_list:
-            atomic.replace_dir(staging / job.locale, site_dir / job.locale)
-        # The theme assets come with the source locale's job (a kept locale has them live).
-        for entry in sorted((staging / THEME).iterdir()) if (staging / THEME).is_dir() else []:
-            atomic.replace_dir(entry, site_dir / entry.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    # After the swap: the cache describes the live files (a kill before this line leaves the
-    # old cache, whose entries fail their size and mtime check where a page was rendered).
-    for result in report.locales:
-        pages = build_cache.count_files(staged.docs_dir / result.locale, ".md")
-        build_cache.save(caches[result.locale], result.cache, site_dir / result.locale,
-                         keys[result.locale] if len(result.cache) == pages else "")
+        # Locales are built beside the live site and swapped in only when all succeeded, so a
+        # failed or killed build leaves the previous site whole.
+        staging = site_dir / STAGING
+        shutil.rmtree(staging, ignore_errors=True)  # left by a killed build
+        caches = {code: build_cache.cache_file(project.build_dir, site_dir, code)
+                  for code in selected}
+        job_list = locale_jobs(project, staged, theme_dir, site_dir, selected, strict=strict,
+                               cache=cache, staging=staging)
+        keys = {job.locale: build_cache.locale_key(job.build_key, staged.docs_dir / job.locale,
+                                                   job.locale_url, strict) for job in job_list}
+        # A locale whose staged files, manifest, theme, config and code are those its live
+        # output was built from, every page still that output, is not built at all.
+        kept = [_kept(job, keys[job.locale], caches[job.locale], staged) for job in job_list] \
+            if cache else []
+        report.locales += [result for result in kept if result is not None]
+        job_list = [job for job in job_list if job.locale not in {r.locale for r in report.locales}]
+        if not strict and _workers(job_list, jobs) > 1:
+            checking = check()
+        try:
+            for done, result in enumerate(_run(job_list, jobs), start=1):
+                progress(f"Built {result.locale}", done, len(job_list))
+                report.locales.append(result)
+                report.warnings += [f"[{result.locale}] {w}" for w in result.warnings]
+                if result.page:
+                    raise _page_error(content, result)
+                if result.error:
+                    raise UserError(f"building locale {result.locale!r} failed: {result.error}",
+                                    path=project.config_file,
+                                    hint="see the warnings above; the previous site is unchanged")
+            for job in job_list:
+                atomic.replace_dir(staging / job.locale, site_dir / job.locale)
+            # The theme assets come with the source locale's job (a kept locale has them live).
+            for entry in sorted((staging / THEME).iterdir()) if (staging / THEME).is_dir() else []:
+                atomic.replace_dir(entry, site_dir / entry.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        # After the swap: the cache describes the live files (a kill before this line leaves the
+        # old cache, whose entries fail their size and mtime check where a page was rendered).
+        for result in report.locales:
+            pages = build_cache.count_files(staged.docs_dir / result.locale, ".md")
+            build_cache.save(caches[result.locale], result.cache, site_dir / result.locale,
+                             keys[result.locale] if len(result.cache) == pages else "")
 
-    write_root_files(project, site_dir, content, ui, theme_dir)
+        write_root_files(project, site_dir, content, ui, theme_dir)
 
-    # Pagefind indexes what it is given in one go, so it runs only over the locales whose
-    # pages changed, and their languages replace theirs in the bundle.
-    progress("Indexing search", 0, 1)
-    keys = build_cache.search_keys(site_dir, project.codes)
-    changed = build_cache.changed_locales(
-        build_cache.load_search(project.build_dir, site_dir) if cache else {}, keys)
-    entry = site_dir / search_index.BUNDLE / "pagefind-entry.json"
-    whole = changed is None or not entry.is_file()
-    with ThreadPoolExecutor(max_workers=1) as background:
-        if whole:
-            indexing = background.submit(search_index.index_site, site_dir)
-        else:
-            indexing = background.submit(index_locales, project, site_dir, changed) \
-                if changed else None
-        if not strict:
-            report.warnings += [problem.render(project.root) for problem in
-                                _broken_links(project, content, cache, selected)]
-        report.index = indexing.result() if indexing else None
-    if report.index is not None:
-        build_cache.save_search(project.build_dir, site_dir, keys)
-        if not report.index.extended:
-            report.warnings.append("Pagefind ran without the extended binary: Chinese and "
-                                   "Japanese are not segmented. Install pagefind-bin-extended.")
+        # Pagefind indexes what it is given in one go, so it runs only over the locales whose
+        # pages changed, and their languages replace theirs in the bundle.
+        progress("Indexing search", 0, 1)
+        keys = build_cache.search_keys(site_dir, project.codes)
+        changed = build_cache.changed_locales(
+            build_cache.load_search(project.build_dir, site_dir) if cache else {}, keys)
+        entry = site_dir / search_index.BUNDLE / "pagefind-entry.json"
+        whole = changed is None or not entry.is_file()
+        with ThreadPoolExecutor(max_workers=1) as background:
+            if whole:
+                indexing = background.submit(search_index.index_site, site_dir)
+            else:
+                indexing = background.submit(index_locales, project, site_dir, changed) \
+                    if changed else None
+            if not strict:
+                checking = checking or check()
+                report.warnings += [problem.render(project.root)
+                                    for problem in checking.result()]
+            report.index = indexing.result() if indexing else None
+        if report.index is not None:
+            build_cache.save_search(project.build_dir, site_dir, keys)
+            if not report.index.extended:
+                report.warnings.append("Pagefind ran without the extended binary: Chinese and "
+                                       "Japanese are not segmented. Install pagefind-bin-extended.")
     report.seconds = time.perf_counter() - started
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")
@@ -260,8 +271,8 @@ def index_locales(project: Project, site_dir: Path,
                    for code in changed for page in (site_dir / code).rglob("*.html")):
             return search_index.index_site(site_dir)
         index = search_index.index_pages(site_dir, partial, changed)
-        if not build_cache.merge_bundle(site_dir / search_index.BUNDLE, partial,
-                                        {code.lower() for code in changed}, project.codes):
+        if not search_index.merge_bundle(site_dir / search_index.BUNDLE, partial,
+                                         {code.lower() for code in changed}, project.codes):
             return search_index.index_site(site_dir)
         return index
     finally:
@@ -298,8 +309,12 @@ def _select(project: Project, locales: list[str] | None) -> list[str]:
     return [code for code in project.codes if code in locales]
 
 
+def _workers(jobs: list[LocaleJob], workers: int | None) -> int:
+    return max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+
+
 def _run(jobs: list[LocaleJob], workers: int | None):
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    workers = _workers(jobs, workers)
     if workers == 1:
         for job in jobs:
             yield build_locale(job)

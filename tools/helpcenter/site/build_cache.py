@@ -39,7 +39,7 @@ import pickle
 import re
 import shutil
 from importlib import metadata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from helpcenter import atomic
 from helpcenter.site.search_index import BUNDLE
@@ -384,70 +384,3 @@ def changed_locales(stored: dict[str, str], keys: dict[str, str]) -> list[str] |
     if not stored or set(stored) != set(keys) or stored[""] != keys[""]:
         return None
     return [code for code in keys if code and stored[code] != keys[code]]
-
-
-def merge_bundle(live: Path, partial: Path, replaced: set[str], locales: list[str]) -> bool:
-    """The languages in `replaced` of the live Pagefind bundle replaced, in place, by those of
-    `partial` (a run over those locales' pages only). Pagefind keeps each language's files
-    apart, named after it with a hash of their bytes (pagefind.<lang>_<hash>.pf_meta, and
-    <lang>_<hash>.* in fragment/, index/ and filter/; wasm.<lang>.pagefind is the same for a
-    version), and lists them in pagefind-entry.json. So the new files are moved in beside the
-    old ones, the entry replaced atomically (the switch), and then the replaced languages'
-    files it no longer names removed: a kill at any point leaves an entry whose files are
-    there, and nothing is copied (copying the other languages was most of a merge's time).
-    False, and the live bundle untouched, when a language of either bundle is not one of the
-    locales: then the whole site is indexed again."""
-    try:
-        old_entry = json.loads((live / "pagefind-entry.json").read_text(encoding="utf-8"))
-        new_entry = json.loads((partial / "pagefind-entry.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    codes = {code.lower() for code in locales}
-    if (old_entry.get("version") != new_entry.get("version")
-            or not set(old_entry["languages"]) <= codes
-            or not set(new_entry["languages"]) <= replaced):
-        return False
-    named: set[str] = set()   # the replaced languages' files, as the new run wrote them
-    for rel in _bundle_files(partial):
-        language = _language(PurePosixPath(rel))
-        target = live / rel
-        if language is None:
-            # A script, style or wasm.unknown: the same for a version; written if missing.
-            if not target.is_file():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(partial / rel, target)
-            continue
-        named.add(rel)
-        if not target.is_file() or rel.startswith("wasm."):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(partial / rel, target)
-    languages = {lang: data for lang, data in old_entry["languages"].items()
-                 if lang not in replaced}
-    languages.update(new_entry["languages"])
-    atomic.write_text(live / "pagefind-entry.json",
-                      json.dumps({**new_entry, "languages": dict(sorted(languages.items()))}))
-    for rel in _bundle_files(live):
-        if rel not in named and _language(PurePosixPath(rel)) in replaced:
-            (live / rel).unlink(missing_ok=True)
-    return True
-
-
-def _bundle_files(bundle: Path) -> list[str]:
-    """The bundle's files but its entry, as POSIX paths relative to it."""
-    out = []
-    cut = len(str(bundle).rstrip(os.sep)) + 1
-    for top, _, names in os.walk(bundle):
-        out += [os.path.join(top, name)[cut:].replace(os.sep, "/") for name in names]
-    return [rel for rel in out if rel != "pagefind-entry.json"]
-
-
-def _language(rel: PurePosixPath) -> str | None:
-    """The language a bundle file belongs to, None for the shared ones (scripts, styles)."""
-    name = rel.name
-    if len(rel.parts) > 1:                                  # fragment/, index/, filter/
-        return name.split(".", 1)[0].rsplit("_", 1)[0].lower()
-    if name.startswith("pagefind.") and name.endswith(".pf_meta"):
-        return name[len("pagefind."):-len(".pf_meta")].rsplit("_", 1)[0].lower()
-    if name.startswith("wasm.") and name.endswith(".pagefind") and name != "wasm.unknown.pagefind":
-        return name[len("wasm."):-len(".pagefind")].lower()
-    return None

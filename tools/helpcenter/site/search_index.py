@@ -7,15 +7,19 @@ beside the live one and swapped in, so a failed run leaves the previous search w
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Callable
 
+from helpcenter import atomic
 from helpcenter.errors import UserError
 
 try:  # the extended binary (Chinese and Japanese segmented); without it, the standard one
@@ -51,21 +55,44 @@ def index_site(site_dir: Path) -> IndexReport:
 def index_pages(site_dir: Path, output: Path, locales: list[str] | None = None) -> IndexReport:
     """Pagefind over the site's pages (those of the `locales` folders, when given) into the
     bundle folder `output`. Pages whose language needs its text cut are indexed from a copy
-    (_pages_to_index); a set of locales none of which does is read where it is."""
-    with tempfile.TemporaryDirectory(prefix="hc-index-") as pages:
-        if locales is not None and not any(_cut_of(code) for code in locales):
-            folders = ",".join(sorted(locales))
-            where = ["--site", str(site_dir),
-                     "--glob", f"{{{folders}}}/**/*.html" if len(locales) > 1
-                     else f"{folders}/**/*.html"]
-        else:
-            where = ["--site", str(_pages_to_index(site_dir, Path(pages), locales))]
-        proc = subprocess.run(
-            [*_pagefind(), *where, "--output-path", str(output),
-             # Heading permalinks (¶) would show up in every excerpt.
-             "--exclude-selectors", ".headerlink"],
-            capture_output=True, text=True,
-        )
+    (_cut_copy); a set of locales none of which does is read where it is. With both kinds,
+    two Pagefind runs go side by side and their languages are merged: Japanese costs the
+    extended indexer over a second to load its dictionary, whatever the number of pages."""
+    if locales is not None and not any(_cut_of(code) for code in locales):
+        folders = ",".join(sorted(locales))
+        return _run(["--site", str(site_dir), "--glob", f"{{{folders}}}/**/*.html"
+                     if len(locales) > 1 else f"{folders}/**/*.html"], output, site_dir)
+    with tempfile.TemporaryDirectory(prefix="hc-index-") as tmp:
+        plain, cut = Path(tmp, "plain"), Path(tmp, "cut")
+        linked, to_cut = _link_plain(site_dir, plain, cut, locales)
+        if not to_cut:
+            return _run(["--site", str(plain)], output, site_dir)
+        if not linked:
+            _write_cut(to_cut)
+            return _run(["--site", str(cut)], output, site_dir)
+        cut_bundle = Path(tmp, "cut-bundle")
+        with ThreadPoolExecutor(max_workers=1) as side:
+            other = side.submit(_run, ["--site", str(plain)], output, site_dir)
+            _write_cut(to_cut)   # while the first run reads the others
+            report = _run(["--site", str(cut)], cut_bundle, site_dir)
+            first = other.result()
+        languages = _languages(cut_bundle)
+        if not merge_bundle(output, cut_bundle, languages, [*_languages(output), *languages]):
+            shutil.rmtree(output, ignore_errors=True)
+            raise UserError("Pagefind's two runs could not be merged (a language in both)",
+                            path=site_dir, hint="check each locale's <html lang>")
+    return IndexReport(pages=first.pages + report.pages,
+                       languages=first.languages + report.languages,
+                       extended=first.extended and report.extended,
+                       output=first.output + report.output)
+
+
+def _run(where: list[str], output: Path, site_dir: Path) -> IndexReport:
+    proc = subprocess.run(
+        [*_pagefind(), *where, "--output-path", str(output),
+         "--exclude-selectors", ".headerlink"],
+        capture_output=True, text=True,
+    )
     output_text = proc.stdout + proc.stderr
     if proc.returncode != 0:
         shutil.rmtree(output, ignore_errors=True)
@@ -78,6 +105,14 @@ def index_pages(site_dir: Path, output: Path, locales: list[str] | None = None) 
         extended="Extended" in output_text,
         output=output_text,
     )
+
+
+def _languages(bundle: Path) -> set[str]:
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return set(entry.get("languages") or ())
 
 
 def _pagefind() -> list[str]:
@@ -98,8 +133,11 @@ def _cut_of(lang: str):
     return _CUTS.get(lang.split("-")[0].lower())
 
 
-def _pages_to_index(site_dir: Path, copy: Path, locales: list[str] | None = None) -> Path:
-    """The site's pages as Pagefind should read them: CJK text cut so any run is a prefix.
+def _link_plain(site_dir: Path, plain: Path, cut: Path, locales: list[str] | None = None
+                ) -> tuple[int, list[tuple[Path, Path, Callable[[str], str]]]]:
+    """The site's pages as Pagefind should read them, in two copies: linked as they are into
+    `plain`; CJK text cut so any run is a prefix into `cut` (written by `_write_cut`), which
+    are returned, as (page, copy, cut), with the number of pages linked.
 
     Pagefind matches a query word only as the prefix of an indexed word (FIELD-NOTES, "Pagefind
     CJK recall"), so a run of characters that starts inside a word is never found:
@@ -119,21 +157,31 @@ def _pages_to_index(site_dir: Path, copy: Path, locales: list[str] | None = None
     written.
     """
     folders = [site_dir / code for code in locales] if locales is not None else [site_dir]
+    to_cut, linked = [], 0
     for page in (page for folder in folders for page in folder.rglob("*.html")):
-        if any(part.startswith(".") for part in page.relative_to(site_dir).parts):
+        rel = page.relative_to(site_dir)
+        if any(part.startswith(".") for part in rel.parts):
             continue
-        target = copy / page.relative_to(site_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
         with page.open(encoding="utf-8", errors="replace") as fh:
             lang = _LANG.search(fh.read(2000))
-        cut = _cut_of(lang.group(1)) if lang else None
-        if cut is None:
-            _link(page, target)  # read as it is: no need to write it again
+        how = _cut_of(lang.group(1)) if lang else None
+        if how is not None:
+            to_cut.append((page, cut / rel, how))
             continue
+        target = plain / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link(page, target)  # read as it is: no need to write it again
+        linked += 1
+    plain.mkdir(parents=True, exist_ok=True)
+    return linked, to_cut
+
+
+def _write_cut(pages: list[tuple[Path, Path, Callable[[str], str]]]) -> None:
+    for page, target, how in pages:
+        target.parent.mkdir(parents=True, exist_ok=True)
         html = page.read_text(encoding="utf-8")
-        html = "".join(part if part.startswith("<") else cut(part) for part in _TAGS.split(html))
+        html = "".join(part if part.startswith("<") else how(part) for part in _TAGS.split(html))
         target.write_text(html, encoding="utf-8")
-    return copy
 
 
 def _link(page: Path, target: Path) -> None:
@@ -169,3 +217,70 @@ _CUTS = {"zh": _characters, "ja": _characters, "ko": _syllables}  # language →
 def _number(pattern: str, text: str) -> int:
     match = re.search(pattern, text)
     return int(match.group(1)) if match else 0
+
+
+def merge_bundle(live: Path, partial: Path, replaced: set[str], locales: list[str]) -> bool:
+    """The languages in `replaced` of the live Pagefind bundle replaced, in place, by those of
+    `partial` (a run over those locales' pages only). Pagefind keeps each language's files
+    apart, named after it with a hash of their bytes (pagefind.<lang>_<hash>.pf_meta, and
+    <lang>_<hash>.* in fragment/, index/ and filter/; wasm.<lang>.pagefind is the same for a
+    version), and lists them in pagefind-entry.json. So the new files are moved in beside the
+    old ones, the entry replaced atomically (the switch), and then the replaced languages'
+    files it no longer names removed: a kill at any point leaves an entry whose files are
+    there, and nothing is copied (copying the other languages was most of a merge's time).
+    False, and the live bundle untouched, when a language of either bundle is not one of the
+    locales: then the whole site is indexed again."""
+    try:
+        old_entry = json.loads((live / "pagefind-entry.json").read_text(encoding="utf-8"))
+        new_entry = json.loads((partial / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    codes = {code.lower() for code in locales}
+    if (old_entry.get("version") != new_entry.get("version")
+            or not set(old_entry["languages"]) <= codes
+            or not set(new_entry["languages"]) <= replaced):
+        return False
+    named: set[str] = set()   # the replaced languages' files, as the new run wrote them
+    for rel in _bundle_files(partial):
+        language = _language(PurePosixPath(rel))
+        target = live / rel
+        if language is None:
+            # A script, style or wasm.unknown: the same for a version; written if missing.
+            if not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(partial / rel, target)
+            continue
+        named.add(rel)
+        if not target.is_file() or rel.startswith("wasm."):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(partial / rel, target)
+    languages = {lang: data for lang, data in old_entry["languages"].items()
+                 if lang not in replaced}
+    languages.update(new_entry["languages"])
+    atomic.write_text(live / "pagefind-entry.json",
+                      json.dumps({**new_entry, "languages": dict(sorted(languages.items()))}))
+    for rel in _bundle_files(live):
+        if rel not in named and _language(PurePosixPath(rel)) in replaced:
+            (live / rel).unlink(missing_ok=True)
+    return True
+
+
+def _bundle_files(bundle: Path) -> list[str]:
+    """The bundle's files but its entry, as POSIX paths relative to it."""
+    out = []
+    cut = len(str(bundle).rstrip(os.sep)) + 1
+    for top, _, names in os.walk(bundle):
+        out += [os.path.join(top, name)[cut:].replace(os.sep, "/") for name in names]
+    return [rel for rel in out if rel != "pagefind-entry.json"]
+
+
+def _language(rel: PurePosixPath) -> str | None:
+    """The language a bundle file belongs to, None for the shared ones (scripts, styles)."""
+    name = rel.name
+    if len(rel.parts) > 1:                                  # fragment/, index/, filter/
+        return name.split(".", 1)[0].rsplit("_", 1)[0].lower()
+    if name.startswith("pagefind.") and name.endswith(".pf_meta"):
+        return name[len("pagefind."):-len(".pf_meta")].rsplit("_", 1)[0].lower()
+    if name.startswith("wasm.") and name.endswith(".pagefind") and name != "wasm.unknown.pagefind":
+        return name[len("wasm."):-len(".pagefind")].lower()
+    return None
