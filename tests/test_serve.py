@@ -111,3 +111,39 @@ def test_serve_mounts_the_ticket_service_under_api(project: Path, tmp_path: Path
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
+
+
+def test_the_reload_long_poll_lets_a_bounded_number_of_pages_wait(tmp_path: Path, monkeypatch):
+    # A page looping on the version endpoint (any site the browser has open may call the
+    # loopback preview) must not hold every connection: past the cap a request is told to
+    # come back, and the pages already waiting still get the change.
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+
+    from helpcenter import preview
+
+    (tmp_path / "index.html").write_text("<html><body>Hi</body></html>", encoding="utf-8")
+    monkeypatch.setattr(preview, "MAX_WAITING", 2)
+    state = preview._State()
+    app = Starlette(routes=preview.site_routes(tmp_path, state))
+
+    async def run():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://preview") as client:
+            url = f"{preview.VERSION_PATH}?since=0"
+            waiting = [asyncio.create_task(client.get(url)) for _ in range(2)]
+            await asyncio.sleep(0.3)
+            refused = await client.get(url)
+            state.version = 1
+            answers = await asyncio.gather(*waiting)
+            after = await client.get(url)   # the waiters are gone: the next may wait again
+            return refused, answers, after
+
+    refused, answers, after = asyncio.run(run())
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
+    assert [a.text for a in answers] == ["1", "1"]
+    assert after.status_code == 200 and after.text == "1"
+    # The reload script backs off on such an answer instead of reloading the page.
+    assert "if(!r.ok)throw" in preview._RELOAD_SCRIPT

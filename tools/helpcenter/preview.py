@@ -51,10 +51,14 @@ RELOAD_PATH = "/__helpcenter/reload.js"
 # It asks for the version, then waits on `?since=` (the server answers when it changes).
 _RELOAD_SCRIPT = ("(function(){var v=null;function poll(){fetch('" + VERSION_PATH
                   + "'+(v===null?'':'?since='+encodeURIComponent(v)),{cache:'no-store'})"
-                  ".then(function(r){return r.text()}).then(function(t){"
+                  ".then(function(r){if(!r.ok)throw r.status;return r.text()})"
+                  ".then(function(t){"
                   "if(v!==null&&t!==v){location.reload();return}v=t;poll()})"
                   ".catch(function(){setTimeout(poll,1000)})}poll()})();\n")
 LONG_POLL = 20.0   # seconds a version request waits for a change before answering
+# Version requests waiting at once; past that one is told to come back (429, Retry-After), so
+# that a page looping on the endpoint cannot hold the preview's connections.
+MAX_WAITING = 64
 _RELOAD = f'<script src="{RELOAD_PATH}"></script>'.encode()
 MAX_SEGMENT = 255  # bytes: the longest file name Linux, macOS and Windows allow
 MAX_PATH = 2048
@@ -290,12 +294,22 @@ def site_routes(site: Path, state: _State | None = None) -> list[Route]:
     reload script keeps a request open, which a page measured for Lighthouse or waited on for
     network idle must not have."""
 
+    waiting = 0
+
     async def version(request: Request) -> Response:
+        nonlocal waiting
         since = request.query_params.get("since")
-        waited = 0.0
-        while since == str(state.version) and waited < LONG_POLL:
-            await asyncio.sleep(0.05)
-            waited += 0.05
+        if since == str(state.version) and waiting >= MAX_WAITING:
+            return PlainTextResponse("Too many open pages", status_code=429,
+                                     headers={"Retry-After": "1", "Cache-Control": "no-store"})
+        waiting += 1
+        try:
+            waited = 0.0
+            while since == str(state.version) and waited < LONG_POLL:
+                await asyncio.sleep(0.05)
+                waited += 0.05
+        finally:
+            waiting -= 1
         return PlainTextResponse(str(state.version), headers={"Cache-Control": "no-store"})
 
     async def reload_script(request: Request) -> Response:

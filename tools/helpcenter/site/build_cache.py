@@ -164,9 +164,10 @@ def build_key(config_file: Path, theme_dir: Path, manifest: Path, site_url: str)
                   tree_digest(theme_dir), manifest.read_bytes(), site_url)
 
 
-def usable(plugins: list[str], extensions: list[str]) -> bool:
-    """Whether pages of a build with these plugins and Markdown extensions may be reused."""
-    return set(plugins) <= SAFE_PLUGINS and not set(extensions) & READS_FILES
+def reads_any_file(plugins: list[str], extensions: list[str]) -> list[str]:
+    """The plugins and Markdown extensions of a build that may make a page from any file:
+    with none, its pages may be reused."""
+    return sorted(set(plugins) - SAFE_PLUGINS) + sorted(set(extensions) & READS_FILES)
 
 
 def cache_file(build_dir: Path, site_dir: Path, locale: str) -> Path:

@@ -155,10 +155,7 @@ class _Reuse:
 
     def start(self, config, files) -> None:
         """Decide once the files are known: which plugins and extensions run, which files."""
-        plugins = list(config.plugins)
-        extensions = [e if isinstance(e, str) else type(e).__module__
-                      for e in config.markdown_extensions]
-        self.enabled = self.enabled and build_cache.usable(plugins, extensions)
+        self.enabled = self.enabled and not _reads_any_file(config)
         if not self.enabled:
             self.previous = {}
             return
@@ -327,6 +324,14 @@ def _convert(page, config, files) -> None:
         config._current_page = None
 
 
+def _reads_any_file(config) -> list[str]:
+    """build_cache.reads_any_file of the config's plugins and Markdown extensions (named by
+    module when given as an object)."""
+    extensions = [e if isinstance(e, str) else type(e).__module__
+                  for e in config.markdown_extensions]
+    return build_cache.reads_any_file(list(config.plugins), extensions)
+
+
 def _nav_key(nav, doc_files) -> str:
     """What a page shows of the others: each page's path, URL, title and front matter, and the
     nav's shape (sections, their titles and order), as the plugins left them."""
@@ -425,11 +430,8 @@ class LiveLocale:
             validation={"links": {"not_found": "info", "unrecognized_links": "info"}})
         # Other plugins (macros, say) and extensions that read files (snippets) may make a page
         # from anything: as for the build cache, only a whole build is sure to be right.
-        extensions = [e if isinstance(e, str) else type(e).__module__
-                      for e in config.markdown_extensions]
-        if not build_cache.usable(list(config.plugins), extensions):
-            others = sorted(set(config.plugins) - build_cache.SAFE_PLUGINS) + sorted(
-                set(extensions) & build_cache.READS_FILES)
+        others = _reads_any_file(config)
+        if others:
             raise LiveUnsupported(f"{', '.join(others)} may make a page from any file, so "
                                   f"only a whole build is sure to show a save")
         self.config = config.plugins.on_config(config)
