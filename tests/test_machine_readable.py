@@ -149,7 +149,8 @@ def test_files_are_written_atomically_and_a_rebuild_drops_deleted_pages(tmp_path
     written: list[Path] = []
     original = atomic.write_bytes
     monkeypatch.setattr(atomic, "write_bytes",
-                        lambda path, data: (written.append(Path(path)), original(path, data))[1])
+                        lambda path, data, *args, **kwargs: (
+                            written.append(Path(path)), original(path, data, *args, **kwargs))[1])
     (root / "content/en/orders/refunds.md").unlink()
     build_site(root, locales=["en"], jobs=1)
     names = {p.name for p in written}
