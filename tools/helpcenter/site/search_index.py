@@ -55,9 +55,9 @@ def index_site(site_dir: Path) -> IndexReport:
 def index_pages(site_dir: Path, output: Path, locales: list[str] | None = None) -> IndexReport:
     """Pagefind over the site's pages (those of the `locales` folders, when given) into the
     bundle folder `output`. Pages whose language needs its text cut are indexed from a copy
-    (_cut_copy); a set of locales none of which does is read where it is. With both kinds,
-    two Pagefind runs go side by side and their languages are merged: Japanese costs the
-    extended indexer over a second to load its dictionary, whatever the number of pages."""
+    (_link_plain, _write_cut); a set of locales none of which does is read where it is. With
+    both kinds, two Pagefind runs go side by side and their languages are merged: Japanese
+    costs the extended indexer over a second to load its dictionary, whatever the page count."""
     if locales is not None and not any(_cut_of(code) for code in locales):
         folders = ",".join(sorted(locales))
         return _run(["--site", str(site_dir), "--glob", f"{{{folders}}}/**/*.html"
