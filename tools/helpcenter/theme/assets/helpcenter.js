@@ -41,7 +41,7 @@
   }
   // Whether this page may talk to the ticket service. A site built with `api_url: false` has
   // none, and sends nothing. Otherwise one request per visit, remembered in sessionStorage,
-  // says whether the service answers there: helpcenter-status.js's GET of {api}/status from
+  // says whether the service answers there: helpcenter-early.js's GET of {api}/status from
   // the head, or {api}/health where that script is not on the page. The site ships a stand-in at
   // /api/health (theme/api/health) that a static host serves where the service would be, so
   // even there no request fails: any failed request is an error in the browser's console,
@@ -66,7 +66,7 @@
       apiCheck = Promise.resolve(apiKnown);
       return apiCheck;
     }
-    if (window.helpcenterServiceCheck) {  // helpcenter-status.js's request from the head answers it
+    if (window.helpcenterServiceCheck) {  // helpcenter-early.js's request from the head answers it
       apiCheck = window.helpcenterServiceCheck.then(knowApi);
       return apiCheck;
     }
