@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MKDOCS_YML, PAGES, REPO, _Quiet, copy_demo, write_project
-from helpcenter.site import build_cache
+from helpcenter.site import build_cache, search_index
 from helpcenter.site.build import STAMP, build_site
 from helpcenter.translation import catalog
 
@@ -257,6 +257,43 @@ def test_search_reindexes_only_the_changed_locale_and_finds_its_new_text(copy, b
         assert tab.evaluate(SEARCH, "zebracorn") == ["/en/orders/refunds/"]
     finally:
         server.shutdown()
+
+
+def languages_of(bundle: Path) -> dict[str, int]:
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return {lang: data["page_count"] for lang, data in entry["languages"].items()}
+
+
+def test_a_cold_builds_search_is_made_locale_by_locale_as_the_whole_sites(copy, tmp_path,
+                                                                          monkeypatch):
+    """Without a bundle to update, each locale is indexed while the others build: the bundle
+    the runs add up to holds what one run over the whole site holds."""
+    whole_site = search_index.index_site
+    monkeypatch.setattr(search_index, "index_site", lambda site: pytest.fail("whole-site run"))
+    report = build_site(copy, jobs=2, cache=False)
+    bundle = copy / "site/pagefind"
+    assert report.index is not None and report.index.pages == sum(languages_of(bundle).values())
+    assert not list((copy / "site").glob(".pagefind-*"))
+    monkeypatch.setattr(search_index, "index_site", whole_site)
+    once = tmp_path / "once"
+    shutil.copytree(copy / "site", once)
+    whole_site(once)
+    # ar's pages are all fallbacks, not indexed in its language, by either.
+    assert languages_of(bundle) == languages_of(once / "pagefind")
+    assert set(languages_of(bundle)) == {"en", "fr"}
+    for lang, count in languages_of(bundle).items():   # each page with its own fragment
+        assert len(list(bundle.glob(f"fragment/{lang}_*"))) == count
+
+
+def test_a_cold_build_that_fails_leaves_no_half_made_search(copy):
+    shutil.rmtree(copy / "site/pagefind")                     # nothing to update: locale by locale
+    (copy / "content/fr/orders/returns.md").write_text(
+        "---\ntitle: Retourner\ntemplate: nowhere.html\n---\nCassé.\n", encoding="utf-8")
+    with pytest.raises(Exception):
+        build_site(copy, jobs=2)
+    site = copy / "site"
+    assert not (site / "pagefind").exists() and not list(site.glob(".pagefind-*"))
+    assert "Cassé." not in html(copy, "fr/orders/returns/index.html")
 
 
 def test_a_rebuild_in_place_shows_a_new_title_and_body_of_files_read_by_the_last(copy):

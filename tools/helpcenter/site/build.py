@@ -112,6 +112,16 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
         job_list = [job for job in job_list if job.locale not in {r.locale for r in report.locales}]
         if not strict and _workers(job_list, jobs) > 1:
             checking = check()
+        # Without a search bundle to update, the whole site's is made locale by locale while
+        # the others build, the locales whose text Pagefind reads cut (the slow ones) first.
+        bundle_entry = site_dir / search_index.BUNDLE / "pagefind-entry.json"
+        indexer = search_index.Indexer(site_dir, project.codes) \
+            if (not cache or not bundle_entry.is_file()) and selected == project.codes \
+            and len(job_list) > 1 else None
+        if indexer:
+            job_list[1:] = sorted(job_list[1:], key=lambda job: not search_index.cuts(job.locale))
+            for result in report.locales:
+                indexer.add(site_dir, result.locale)
         try:
             for done, result in enumerate(_run(job_list, jobs), start=1):
                 progress(f"Built {result.locale}", done, len(job_list))
@@ -123,11 +133,19 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
                     raise UserError(f"building locale {result.locale!r} failed: {result.error}",
                                     path=project.config_file,
                                     hint="see the warnings above; the previous site is unchanged")
+                if indexer:
+                    indexer.add(staging, result.locale)
+            if indexer:
+                indexer.wait()   # its runs read the staged locales, which move now
             for job in job_list:
                 atomic.replace_dir(staging / job.locale, site_dir / job.locale)
             # The theme assets come with the source locale's job (a kept locale has them live).
             for entry in sorted((staging / THEME).iterdir()) if (staging / THEME).is_dir() else []:
                 atomic.replace_dir(entry, site_dir / entry.name)
+        except BaseException:
+            if indexer:
+                indexer.close()
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         # After the swap: the cache describes the live files (a kill before this line leaves the
@@ -145,10 +163,12 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
         keys = build_cache.search_keys(site_dir, project.codes)
         changed = build_cache.changed_locales(
             build_cache.load_search(project.build_dir, site_dir) if cache else {}, keys)
-        entry = site_dir / search_index.BUNDLE / "pagefind-entry.json"
-        whole = changed is None or not entry.is_file()
+        whole = changed is None or not bundle_entry.is_file()
+        pipelined = indexer.finish() if indexer else None
         with ThreadPoolExecutor(max_workers=1) as background:
-            if whole:
+            if pipelined:
+                indexing = None
+            elif whole:
                 indexing = background.submit(search_index.index_site, site_dir)
             else:
                 indexing = background.submit(index_locales, project, site_dir, changed) \
@@ -157,7 +177,7 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
                 checking = checking or check()
                 report.warnings += [problem.render(project.root)
                                     for problem in checking.result()]
-            report.index = indexing.result() if indexing else None
+            report.index = pipelined or (indexing.result() if indexing else None)
         if report.index is not None:
             build_cache.save_search(project.build_dir, site_dir, keys)
             if not report.index.extended:

@@ -1,8 +1,11 @@
-"""Search: one Pagefind run over the whole site, after every locale is built.
+"""Search: Pagefind over the built pages, never from a MkDocs hook (`on_post_build` fires once
+per locale).
 
-Pagefind keeps one index per `<html lang>`, so each locale searches only its own pages. It runs
-once, not from a MkDocs hook: `on_post_build` fires once per locale. The bundle is written
-beside the live one and swapped in, so a failed run leaves the previous search working.
+Pagefind keeps one index per `<html lang>`, so each locale searches only its own pages, and
+each language's files apart from the others'. So a site's bundle is made by one run over the
+whole site (index_site), locale by locale while a cold build goes on (Indexer), or updated in
+place for the locales that changed (merge_bundle). The bundle is written beside the live one
+and swapped in, so a failed run leaves the previous search working.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -43,13 +47,99 @@ def index_site(site_dir: Path) -> IndexReport:
     staging = site_dir / f".{BUNDLE}-new"
     shutil.rmtree(staging, ignore_errors=True)
     report = index_pages(site_dir, staging)
+    _swap_in(staging, site_dir)
+    return report
+
+
+def _swap_in(bundle: Path, site_dir: Path) -> None:
+    """`bundle` made the site's search, the old one removed after."""
     live, old = site_dir / BUNDLE, site_dir / f".{BUNDLE}-old"
     shutil.rmtree(old, ignore_errors=True)
     if live.exists():
         live.rename(old)
-    staging.rename(live)
+    bundle.rename(live)
     shutil.rmtree(old, ignore_errors=True)
-    return report
+
+
+class Indexer:
+    """The whole site's bundle made locale by locale while the others are still building: each
+    batch of locales built since the last run is indexed in the background (one Pagefind run
+    at a time, from wherever its pages are), its languages merged into a new bundle, which
+    `finish` swaps in as `index_site` does. Pagefind cannot add pages to a bundle, but its
+    languages' files are apart (merge_bundle), so the runs add up to the whole site's; Japanese
+    alone costs over a second, which this takes off the end of a cold build. `finish` returns
+    None, the live bundle untouched, when the runs cannot make the whole site's (no page marked
+    data-pagefind-body at all, or a language outside the locales): then index_site."""
+
+    def __init__(self, site_dir: Path, locales: list[str]) -> None:
+        self.site_dir, self.locales = site_dir, locales
+        self.bundle = site_dir / f".{BUNDLE}-new"
+        shutil.rmtree(self.bundle, ignore_errors=True)
+        self._pending: list[tuple[Path, str]] = []
+        self._lock = threading.Lock()
+        self._runs = ThreadPoolExecutor(max_workers=1)
+        self._futures: list = []
+        self._reports: list[IndexReport] = []
+        self._whole = True   # False once the runs cannot make the whole site's bundle
+
+    def add(self, pages_root: Path, locale: str) -> None:
+        """Index `locale`, whose pages are under `pages_root / locale`, as soon as a run is free."""
+        with self._lock:
+            self._pending.append((pages_root, locale))
+        self._futures.append(self._runs.submit(self._run_pending))
+
+    def wait(self) -> None:
+        """Every locale added is indexed (a run's error is raised here)."""
+        for future in self._futures:
+            future.result()
+
+    def finish(self) -> IndexReport | None:
+        self.wait()
+        self._runs.shutdown()
+        if not self._whole or not self._reports:
+            self.close()
+            return None
+        _swap_in(self.bundle, self.site_dir)
+        reports = self._reports
+        return IndexReport(pages=sum(r.pages for r in reports),
+                           languages=sum(r.languages for r in reports),
+                           extended=all(r.extended for r in reports),
+                           output="".join(r.output for r in reports))
+
+    def close(self) -> None:
+        """The runs stopped and their bundle removed (a failed build)."""
+        self._runs.shutdown(cancel_futures=True)
+        shutil.rmtree(self.bundle, ignore_errors=True)
+
+    def _run_pending(self) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+        roots: dict[Path, list[str]] = {}
+        for root, locale in batch:
+            roots.setdefault(root, []).append(locale)
+        for root, locales in roots.items():
+            if not self._whole:
+                return
+            # Where a page is marked data-pagefind-body, Pagefind indexes only marked pages: a
+            # whole-site run leaves out a locale with none (all its pages fallbacks, say), so
+            # these runs do too. (With no page marked anywhere, it indexes every page whole:
+            # no run here made a bundle then, and finish leaves it to index_site.)
+            if not any(b"data-pagefind-body" in page.read_bytes()
+                       for code in locales for page in (root / code).rglob("*.html")):
+                continue
+            partial = self.site_dir / f".{BUNDLE}-part"
+            shutil.rmtree(partial, ignore_errors=True)
+            try:
+                report = index_pages(root, partial, locales)
+                if not (self.bundle / "pagefind-entry.json").is_file():
+                    partial.rename(self.bundle)
+                elif not merge_bundle(self.bundle, partial, {c.lower() for c in locales},
+                                      self.locales):
+                    self._whole = False
+                    return
+            finally:
+                shutil.rmtree(partial, ignore_errors=True)
+            self._reports.append(report)
 
 
 def index_pages(site_dir: Path, output: Path, locales: list[str] | None = None) -> IndexReport:
@@ -127,6 +217,11 @@ def _pagefind() -> list[str]:
     except FileNotFoundError:
         pass
     return [sys.executable, "-m", "pagefind"]   # the wrapper finds the standard one
+
+
+def cuts(lang: str) -> bool:
+    """Whether Pagefind reads pages of this language from a copy with their text cut."""
+    return _cut_of(lang) is not None
 
 
 def _cut_of(lang: str):
