@@ -174,3 +174,45 @@ def test_images_load_lazily(project: Path):
     build_site(project, locales=["en"])
     html = (project / "site/en/orders/returns/index.html").read_text(encoding="utf-8")
     assert '<img loading="lazy" alt="A parcel"' in html
+
+
+def test_a_locale_copies_the_theme_files_mkdocs_would(tmp_path: Path):
+    """The theme files listed once per process (generator._add_theme_files) are those, in the
+    order, that MkDocs' own Files.add_files_from_theme gives: a project's theme folder first,
+    Material's after it, a docs file before both, templates and dot files never."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+
+    from helpcenter.site import generator
+
+    docs, theme = tmp_path / "docs", tmp_path / "theme"
+    (docs / "assets").mkdir(parents=True)
+    (docs / "assets/logo.svg").write_text("<svg/>")
+    (theme / "assets/stylesheets").mkdir(parents=True)
+    (theme / "assets/own.css").write_text("a{}")
+    (theme / ".hidden").write_text("x")
+    (theme / "partial.html").write_text("x")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: T\ntheme:\n  name: material\n  custom_dir: theme\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    material = next(d for d in config.theme.dirs if d != config.theme.custom_dir)
+    main_css = next(p for p in Path(material, "assets/stylesheets").iterdir()
+                    if p.name.startswith("main."))
+    (theme / "assets/stylesheets" / main_css.name).write_text("overridden{}")
+
+    def listed(add) -> list[tuple[str, str]]:
+        files = Files([File("assets/logo.svg", str(docs), config.site_dir, True)])
+        add(files)
+        return [(f.src_uri, f.abs_src_path) for f in files]
+
+    ours = listed(lambda files: generator._add_theme_files(files, config))
+    for _ in range(2):   # listed again from the process's memo: the same
+        assert listed(lambda files: generator._add_theme_files(files, config)) == ours
+    assert ours == listed(lambda files: files.add_files_from_theme(config.theme.get_env(), config))
+    by_uri = dict(ours)
+    assert by_uri["assets/logo.svg"] == str(docs / "assets/logo.svg")
+    assert by_uri["assets/own.css"] == str(theme / "assets/own.css")
+    assert by_uri[f"assets/stylesheets/{main_css.name}"] == str(theme / "assets/stylesheets" / main_css.name)
+    assert not any(uri.endswith(".html") or "/." in f"/{uri}" for uri in by_uri)
+    (theme / "assets/new.js").write_text("1")   # the project's folder is listed every time
+    assert "assets/new.js" in dict(listed(lambda files: generator._add_theme_files(files, config)))
