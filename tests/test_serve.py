@@ -147,3 +147,18 @@ def test_the_reload_long_poll_lets_a_bounded_number_of_pages_wait(tmp_path: Path
     assert after.status_code == 200 and after.text == "1"
     # The reload script backs off on such an answer instead of reloading the page.
     assert "if(!r.ok)throw" in preview._RELOAD_SCRIPT
+
+
+def test_the_preview_keeps_nothing_and_a_built_site_is_revalidated(tmp_path):
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from helpcenter import preview
+
+    (tmp_path / "index.html").write_text("<html><body>Hi</body></html>", encoding="utf-8")
+    (tmp_path / "app.js").write_text("1", encoding="utf-8")
+    (tmp_path / "404.html").write_text("<html><body>Gone</body></html>", encoding="utf-8")
+    for state, wanted in ((preview._State(), "no-store"), (None, "no-cache")):
+        client = TestClient(Starlette(routes=preview.site_routes(tmp_path, state)))
+        for path in ("/", "/app.js", "/missing/"):
+            assert client.get(path).headers["cache-control"] == wanted, (state, path)

@@ -329,7 +329,7 @@ def site_routes(site: Path, state: _State | None = None) -> list[Route]:
         if target is not None and target.is_file():
             if target.suffix == ".html":
                 return _page(target, 200, live)
-            return FileResponse(target, headers={"Cache-Control": "no-store"})
+            return FileResponse(target, headers={"Cache-Control": _cache_control(live)})
         # The locale's own 404 page, as a host configured per locale would serve it.
         first = path.split("/", 1)[0]
         missing = _published(site, f"{first}/404.html") or _published(site, "404.html")
@@ -365,4 +365,11 @@ def _page(path: Path, status: int, live: bool) -> Response:
     if live:
         body = body.replace(b"</body>", _RELOAD + b"</body>", 1)
     return Response(body, status_code=status, media_type="text/html",
-                    headers={"Cache-Control": "no-store"})
+                    headers={"Cache-Control": _cache_control(live)})
+
+
+def _cache_control(live: bool) -> str:
+    """The preview's files are never kept (a save shows at once); a built site's are asked for
+    again each time (revalidated, as a host serves them), which lets a browser keep the page
+    for the back button (no-store rules out Chrome's back/forward cache)."""
+    return "no-store" if live else "no-cache"
