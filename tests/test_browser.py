@@ -5,6 +5,8 @@ Search runs the real Pagefind bundle and index; the language pages are real navi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -146,3 +148,51 @@ def test_switching_language_on_an_article_lands_on_the_same_article(page, site_u
     page.locator(".md-select__link[hreflang='%s']" % target).dispatch_event("click")
     page.wait_for_url(f"**/{target}/orders/returns/")
     assert page.locator("html").get_attribute("lang") == target
+
+
+def test_a_projects_extra_javascript_runs_after_materials_bundle(browser, tmp_path):
+    """The scripts at the end of a page are deferred together (the page paints first), so a
+    project's extra_javascript (a file in theme/, at the site root beside our assets) loads,
+    still finds what Material's bundle defines (document$), and our script runs after it."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from conftest import MKDOCS_YML, PAGES, _Quiet, write_project
+    from helpcenter.site.build import build_site
+
+    config = (MKDOCS_YML.replace("  font: false\n", "  font: false\n  custom_dir: theme\n")
+              + "extra_javascript: [assets/extra.js]\n")
+    pages = {rel: text for rel, text in PAGES.items() if rel.startswith("en/")}
+    config = "".join(line for line in config.splitlines(keepends=True)
+                     if "build: true" not in line or "locale: en" in line)
+    root = write_project(tmp_path / "help", pages, config=config)
+    (root / "theme/assets").mkdir(parents=True)
+    (root / "theme/assets/extra.js").write_text(
+        "document.body.setAttribute('data-extra',\n"
+        "                            [typeof document$, typeof window.HelpCenter].join(' '));\n",
+        encoding="utf-8")
+    build_site(root, jobs=1)
+    html = (root / "site/en/orders/returns/index.html").read_text(encoding="utf-8")
+    tail = [(attrs, src) for attrs, src
+            in re.findall(r'<script\b([^>]*)\bsrc="([^"]+)"', html[html.index("</article>"):])
+            if "helpcenter-early" not in src]   # Material's inline steps run where they stand
+    assert [src.rsplit("/", 1)[-1].split(".")[0] for _, src in tail] == ["bundle", "extra", "helpcenter"]
+    assert all("defer" in attrs for attrs, _ in tail), tail
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_Quiet, directory=str(root / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        tab.goto(f"http://127.0.0.1:{server.server_address[1]}/en/orders/returns/")
+        tab.wait_for_function("document.body.hasAttribute('data-extra')", timeout=10_000)
+        # When it ran, Material's bundle had (document$), helpcenter.js had not (HelpCenter).
+        assert tab.get_attribute("body", "data-extra") == "object undefined"
+        tab.wait_for_function("typeof window.HelpCenter === 'function'", timeout=10_000)
+        assert errors == []
+    finally:
+        context.close()
+        server.shutdown()

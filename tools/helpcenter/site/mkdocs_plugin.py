@@ -99,6 +99,7 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
     def on_env(self, env, config, files):
         self.index(config, files)
         env.filters["url"] = self._url_filter(env.filters["url"])
+        env.filters["script_tag"] = self._script_tag_filter(env.filters["script_tag"])
         # i18n set theme.language to the locale's code; Material may not ship that code
         # (sr-Latn): use its nearest language, else English. <html lang> stays the code.
         config.theme["language"] = _material_language(
@@ -457,6 +458,23 @@ class HelpCenterPlugin(BasePlugin[HelpCenterConfig]):
             return original(context, value)
 
         return url
+
+    def _script_tag_filter(self, original):
+        """extra_javascript's tags (MkDocs' script_tag resolves the path itself, not through
+        the url filter): a theme file's script is at the site root too."""
+        theme_files = self.theme_files
+
+        @pass_context
+        def script_tag(context, script):
+            if str(script) not in theme_files:
+                return original(context, script)
+            if isinstance(script, str):
+                return original(context, "../" + script)
+            moved = c.ExtraScriptValue("../" + script.path)
+            moved.type, moved.defer, moved.async_ = script.type, script.defer, script.async_
+            return original(context, moved)
+
+        return script_tag
 
 
 def _digest(*parts: Any) -> str:
