@@ -72,6 +72,8 @@ def search_box(browser, site: Path, cases):
     ("ja", "Wi-Fi 接続", "/ja/devices/router/", "ルーターの接続"),
     ("ja", "iPhone 設定", "/ja/devices/phone/", "スマートフォンの設定"),
     ("ja", "知を有", "/ja/devices/phone/", "スマートフォンの設定"),  # a run across two words
+    ("ja", "通知", "/ja/devices/phone/", "スマートフォンの設定"),  # right after "、"
+    ("zh", "然后打开", "/zh/devices/router/", "连接路由器"),        # right after "，"
 ])
 def test_a_query_mixing_cjk_and_latin_words_finds_its_page(browser, cjk_site, locale, query,
                                                            expected, title):
@@ -79,6 +81,16 @@ def test_a_query_mixing_cjk_and_latin_words_finds_its_page(browser, cjk_site, lo
     assert path == expected
     assert title in shown and "\u200b" not in shown
     assert marks, "the excerpt highlights what matched"
+
+
+@pytest.mark.browser
+def test_cjk_excerpts_show_the_text_as_written(browser, cjk_site):
+    # The index holds each character as a word, with marks for the spaces the writer typed:
+    # the excerpt joins them again, and keeps those spaces.
+    found = search_box(browser, cjk_site, [("ja", "有効"), ("zh", "通知")])
+    (_, ja, _), (_, zh, _) = found
+    assert "iPhone の設定アプリを開き、通知を有効にします。" in ja, ja
+    assert "在 iPhone 设置中打开通知。如果没有看到选项，请重新启动。" in zh, zh
 
 
 @pytest.mark.browser

@@ -180,9 +180,6 @@ def build_site(root: Path, *, locales: list[str] | None = None, site_dir: Path |
             report.index = pipelined or (indexing.result() if indexing else None)
         if report.index is not None:
             build_cache.save_search(project.build_dir, site_dir, keys)
-            if not report.index.extended:
-                report.warnings.append("Pagefind ran without the extended binary: Chinese and "
-                                       "Japanese are not segmented. Install pagefind-bin-extended.")
     report.seconds = time.perf_counter() - started
     # `serve` compares this stamp with the sources to decide whether to build first.
     atomic.write_text(site_dir / STAMP, f"{time.time()}\n")

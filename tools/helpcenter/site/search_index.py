@@ -26,7 +26,7 @@ from typing import Callable
 from helpcenter import atomic
 from helpcenter.errors import UserError
 
-try:  # the extended binary (Chinese and Japanese segmented); without it, the standard one
+try:  # the extended binary, as the wrapper prefers it; without it, the standard one
     import pagefind_bin_extended
 except ImportError:
     pagefind_bin_extended = None
@@ -66,8 +66,8 @@ class Indexer:
     batch of locales built since the last run is indexed in the background (one Pagefind run
     at a time, from wherever its pages are), its languages merged into a new bundle, which
     `finish` swaps in as `index_site` does. Pagefind cannot add pages to a bundle, but its
-    languages' files are apart (merge_bundle), so the runs add up to the whole site's; Japanese
-    alone costs over a second, which this takes off the end of a cold build. `finish` returns
+    languages' files are apart (merge_bundle), so the runs add up to the whole site's, and
+    the search's time goes off the end of a cold build. `finish` returns
     None, the live bundle untouched, when the runs cannot make the whole site's (no page marked
     data-pagefind-body at all, or a language outside the locales): then index_site."""
 
@@ -146,8 +146,7 @@ def index_pages(site_dir: Path, output: Path, locales: list[str] | None = None) 
     """Pagefind over the site's pages (those of the `locales` folders, when given) into the
     bundle folder `output`. Pages whose language needs its text cut are indexed from a copy
     (_link_plain, _write_cut); a set of locales none of which does is read where it is. With
-    both kinds, two Pagefind runs go side by side and their languages are merged: Japanese
-    costs the extended indexer over a second to load its dictionary, whatever the page count."""
+    both kinds, two Pagefind runs go side by side and their languages are merged."""
     if locales is not None and not any(_cut_of(code) for code in locales):
         folders = ",".join(sorted(locales))
         return _run(["--site", str(site_dir), "--glob", f"{{{folders}}}/**/*.html"
@@ -189,6 +188,7 @@ def _run(where: list[str], output: Path, site_dir: Path) -> IndexReport:
         raise UserError(f"Pagefind could not index the site:\n{output_text.strip()}",
                         path=site_dir,
                         hint="reinstall the pinned pagefind and pagefind-bin-extended packages")
+    _untag(output)
     return IndexReport(
         pages=_number(r"Indexed (\d+) pages?", output_text),
         languages=_number(r"Indexed (\d+) languages?", output_text),
@@ -235,19 +235,19 @@ def _link_plain(site_dir: Path, plain: Path, cut: Path, locales: list[str] | Non
     are returned, as (page, copy, cut), with the number of pages linked.
 
     Pagefind matches a query word only as the prefix of an indexed word (FIELD-NOTES, "Pagefind
-    CJK recall"), so a run of characters that starts inside a word is never found:
-    - Chinese and Japanese: its indexer cuts them into dictionary words. A zero-width space
-      between kana and Han characters makes each character a word; Pagefind strips U+200B
-      from excerpts, and helpcenter.js splits a query the same way.
-    - Korean: words are as written, with their particles ("보안에서"), and Pagefind splits
-      Hangul only at whitespace (not at U+200B: title recall 6/6 → 1/6; ASCII punctuation
-      makes parts that share the word's position). So each syllable is a word of its own
-      ("보 안 에 서"), and the spaces the writer typed become " \ue000 ", a private-use
-      character, because Pagefind turns every kind of whitespace in an excerpt into one
-      space: helpcenter.js joins the syllables and turns the marks back into spaces, splits a
-      query the same way and ranks pages where its syllables stand together first (measured
-      on 42 FastAPI and Kubernetes ko pages: known-item body runs 30/42 → 41/42, titles 42/42
-      either way).
+    CJK recall"), so a run of characters that starts inside a word is never found. So in this
+    copy each Chinese and Japanese character and each Korean syllable is a word of its own
+    ("보 안 에 서"): Pagefind's extended indexer cuts Chinese and Japanese into dictionary words,
+    and splits Hangul only at whitespace (not at U+200B: title recall 6/6 → 1/6). The spaces the
+    writer typed next to them become " \ue000 ", a private-use character, because Pagefind
+    turns every kind of whitespace in an excerpt into one space: helpcenter.js joins the
+    characters again, turns the marks back into spaces, splits a query the same way and ranks
+    pages where its characters stand together first (measured on 42 FastAPI and Kubernetes ko
+    pages: known-item body runs 30/42 → 41/42, titles 42/42 either way).
+    The copy's <html lang> is tagged (INDEX_TAG): with a Chinese or Japanese one, the extended
+    indexer would still run its segmenter over words already cut, and loading its Japanese
+    dictionary costs over a core-second whatever the page count (1.2 s for 100 pages, 0.1 s
+    tagged). The run's entry names each language as the pages do again (_untag).
     Only this copy, which Pagefind reads, changes: the published pages keep their text as
     written.
     """
@@ -275,8 +275,28 @@ def _write_cut(pages: list[tuple[Path, Path, Callable[[str], str]]]) -> None:
     for page, target, how in pages:
         target.parent.mkdir(parents=True, exist_ok=True)
         html = page.read_text(encoding="utf-8")
-        html = "".join(part if part.startswith("<") else how(part) for part in _TAGS.split(html))
-        target.write_text(html, encoding="utf-8")
+        html = _LANG.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + INDEX_TAG + m.group(1),
+                         html, count=1)
+        target.write_text(how(html), encoding="utf-8")
+
+
+def _untag(bundle: Path) -> None:
+    """The bundle's entry naming each language as its pages do (a cut copy's "x-hc-ja" as
+    "ja"), so the browser finds it by the page's <html lang>. Its files keep the tagged names
+    the entry and the metadata point to (_language reads them as the language's)."""
+    entry_file = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    languages = entry.get("languages") or {}
+    if any(lang.lower().startswith(INDEX_TAG) for lang in languages):
+        entry["languages"] = {_tagless(lang): data for lang, data in languages.items()}
+        atomic.write_text(entry_file, json.dumps(entry))
+
+
+def _tagless(lang: str) -> str:
+    return lang[len(INDEX_TAG):] if lang.lower().startswith(INDEX_TAG) else lang
 
 
 def _link(page: Path, target: Path) -> None:
@@ -289,24 +309,58 @@ def _link(page: Path, target: Path) -> None:
 
 
 _LANG = re.compile(r"<html[^>]*\blang=[\"']?([\w-]+)", re.I)
-_TAGS = re.compile(r"(<[^>]*>)")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Han
 _HANGUL = "\uac00-\ud7af"                                            # syllables
-_CJK_PAIR = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])")
-_HANGUL_PAIR = re.compile(f"(?<=[{_HANGUL}])(?=[{_HANGUL}])")
-_HANGUL_SPACE = re.compile(f"(?<=[{_HANGUL}])\\s+|\\s+(?=[{_HANGUL}])")
 WORD_MARK = "\ue000"  # helpcenter.js turns " \ue000 " back into the space it was
+INDEX_TAG = "x-hc-"    # a cut copy's <html lang> prefix: no language Pagefind segments
 
 
-def _characters(text: str) -> str:
-    return _CJK_PAIR.sub("\u200b", text)
+def _cut(letters: str) -> Callable[[str], str]:
+    """The cut of a page's text (between its tags; a tag's attributes are left as they are):
+    each of `letters` a word, the writer's whitespace beside one a marked space, and a space
+    between one and anything else it touches (another; a Latin word; punctuation, as "、"
+    would otherwise join the characters on either side into one word; the next text across an
+    inline tag, which Pagefind joins to this one). At a block's edge (a paragraph's, a
+    heading's, not a link's or a <strong>'s) the space is marked too: Pagefind puts a plain
+    one between blocks, after a "." where the block ends in a letter or a digit, and the
+    reader's join would otherwise run the blocks together. Only texts holding one of
+    `letters` are looked at: a page is thousands of texts, most of them spaces and Latin."""
+    text = re.compile(f"(?:(?<=>)|\\A)[^<>]*[{letters}][^<>]*(?=<|\\Z)")
+    typed = re.compile(f"(?<=[{letters}])\\s+|\\s+(?=[{letters}])")
+    touching = re.compile(f"(?<=[{letters}])(?=\\S)|(?<=\\S)(?=[{letters}])")
+    letter = re.compile(f"[{letters}]")
+    marked = f" {WORD_MARK} "
+
+    def part(match: re.Match) -> str:
+        html, start, end, value = match.string, match.start(), match.end(), match.group(0)
+        out = touching.sub(" ", typed.sub(marked, value))
+        if letter.match(value[:1]):
+            block = start == 0 or _breaks(html[html.rfind("<", 0, start):start])
+            out = (marked if block else " ") + out
+        if letter.match(value[-1:]):
+            block = end == len(html) or _breaks(html[end:html.find(">", end) + 1])
+            out += marked if block else " "
+        return out
+
+    return lambda html: text.sub(part, html)
 
 
-def _syllables(text: str) -> str:
-    return _HANGUL_PAIR.sub(" ", _HANGUL_SPACE.sub(f" {WORD_MARK} ", text))
+def _breaks(tag: str) -> bool:
+    """Whether a tag stands between blocks of text, as Pagefind reads them (not an inline
+    one: its text and its neighbours' are one run)."""
+    name = _TAG_NAME.match(tag)
+    return name is None or name.group(1).lower() not in _INLINE
 
 
-_CUTS = {"zh": _characters, "ja": _characters, "ko": _syllables}  # language → the cut
+# Pagefind's inline elements (its INLINE_SELECTORS, but <br>, which it turns into a space)
+# and the other phrasing ones a page may hold.
+_INLINE = frozenset("a abbr acronym b bdi bdo big cite code data del dfn em i img input ins "
+                    "kbd label map mark object output q rp rt ruby s samp select small span "
+                    "strong sub sup textarea time tt u var wbr".split())
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+
+
+_CUTS = {"zh": _cut(_CJK), "ja": _cut(_CJK), "ko": _cut(_HANGUL)}  # language → the cut
 
 
 def _number(pattern: str, text: str) -> int:
@@ -373,9 +427,9 @@ def _language(rel: PurePosixPath) -> str | None:
     """The language a bundle file belongs to, None for the shared ones (scripts, styles)."""
     name = rel.name
     if len(rel.parts) > 1:                                  # fragment/, index/, filter/
-        return name.split(".", 1)[0].rsplit("_", 1)[0].lower()
+        return _tagless(name.split(".", 1)[0].rsplit("_", 1)[0].lower())
     if name.startswith("pagefind.") and name.endswith(".pf_meta"):
-        return name[len("pagefind."):-len(".pf_meta")].rsplit("_", 1)[0].lower()
+        return _tagless(name[len("pagefind."):-len(".pf_meta")].rsplit("_", 1)[0].lower())
     if name.startswith("wasm.") and name.endswith(".pagefind") and name != "wasm.unknown.pagefind":
-        return name[len("wasm."):-len(".pagefind")].lower()
+        return _tagless(name[len("wasm."):-len(".pagefind")].lower())
     return None

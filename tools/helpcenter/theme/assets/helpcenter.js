@@ -114,18 +114,21 @@
   // (site/search_index.py): Pagefind matches a query word only as a word's prefix, so a run
   // of characters is found wherever it starts only when the query is split the same way.
   // Latin words in a mixed query stay whole.
-  var CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+/g;
+  var CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af";
+  var CJK_RUN = new RegExp("[" + CJK + "]+", "g");
   function searchTerms(query) {
     return query.replace(CJK_RUN, function (run) { return " " + Array.from(run).join(" ") + " "; })
       .replace(/\s+/g, " ").trim();
   }
-  // Titles and excerpts come from that index: without its zero-width spaces, Korean syllables
-  // joined again (Pagefind's <mark> may stand between them) and the index's word marks
-  // (U+E000) back to the spaces they were.
-  var SYLLABLE_GAP = /([\uac00-\ud7af](?:<\/?mark>)*) (?=(?:<\/?mark>)*[\uac00-\ud7af])/g;
+  // Titles and excerpts come from that index: a plain space beside one of those characters
+  // is one the index put there, so it goes (Pagefind's <mark> may stand beside it); the spaces
+  // the writer typed are the index's word marks (U+E000), back to spaces.
+  var MARKS = "(?:</?mark>)*";
+  var CUT_GAP = new RegExp("([" + CJK + "]" + MARKS + ") (?=" + MARKS + "\\S)|(\\S" + MARKS + ") (?="
+    + MARKS + "[" + CJK + "])", "g");
   function plainText(text) {
-    return (text || "").replace(/\u200b/g, "").replace(SYLLABLE_GAP, "$1")
-      .replace(/ ?\ue000 ?/g, " ").replace(/<\/mark><mark>/g, "");
+    return (text || "").replace(/\u200b/g, "").replace(CUT_GAP, "$1$2")
+      .replace(/ ?\ue000 ?/g, " ").replace(/ {2,}/g, " ").replace(/<\/mark><mark>/g, "").trim();
   }
 
   // Synonyms (locales/<locale>/search.yml, `term: [alternatives]`): a query holding an
