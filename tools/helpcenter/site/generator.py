@@ -30,7 +30,7 @@ from typing import Any
 # MkDocs is imported, so the imports follow it.
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-from jinja2 import FileSystemBytecodeCache, FileSystemLoader, TemplateNotFound  # noqa: E402
+from jinja2 import FileSystemBytecodeCache, TemplateNotFound  # noqa: E402
 from mkdocs import utils  # noqa: E402
 from mkdocs.commands.build import (  # noqa: E402
     _build_extra_template, _build_page, _build_theme_template, _populate_page)
@@ -354,8 +354,16 @@ def _add_theme_files(files: Files, config) -> None:
 
 @functools.lru_cache(maxsize=16)
 def _theme_names(folder: str, patterns: tuple[str, ...]) -> frozenset[str]:
-    """The files of a theme folder MkDocs copies to the site (as Jinja lists them)."""
-    return frozenset(name for name in FileSystemLoader(folder).list_templates()
+    """The files of a theme folder MkDocs copies to the site (those Jinja lists that no
+    pattern excludes). Folders named with a leading dot are not walked: '.*' and '*/.*'
+    exclude everything in them, and Material's .icons alone holds some 14,000 files (walking
+    and matching them was 0.1 s a process)."""
+    names = []
+    for top, folders, files in os.walk(folder, followlinks=True):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        rel = os.path.relpath(top, folder).replace(os.sep, "/")
+        names += [name if rel == "." else f"{rel}/{name}" for name in files]
+    return frozenset(name for name in names
                      if not any(fnmatch.fnmatch(name.lower(), p) for p in patterns))
 
 
