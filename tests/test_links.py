@@ -8,6 +8,7 @@ from helpcenter.config import load_project
 from helpcenter.content import articles
 from helpcenter.site import links
 from helpcenter.translation.dialect import ANY
+from helpcenter.translation.markdown import parse
 
 
 def _page(tmp_path: Path, text: str, path: str = "orders/a.md") -> articles.Page:
@@ -83,3 +84,19 @@ def test_a_build_of_some_locales_reports_the_broken_links_of_those(project: Path
     # The English build's "nothing broken" is not the French build's: checked again, reported.
     warned = [w for w in build_site(project, locales=["fr"], jobs=1).warnings if "nope.md" in w]
     assert len(warned) == 1
+
+
+def test_a_parse_for_links_finds_what_a_whole_parse_finds_in_real_docs():
+    # The check parses with links_only (segments without an inline link left out): on every
+    # page of the real corpora it must read the links and heading ids a whole parse reads.
+    pages = sorted((Path(__file__).parent / "corpora").rglob("*.md"))
+    assert len(pages) > 200
+    with_links = 0
+    for file in pages:
+        text = file.read_text(encoding="utf-8")
+        whole = parse(text, front_matter_keys=(), dialect=ANY)
+        quick = parse(text, front_matter_keys=(), dialect=ANY, links_only=True)
+        assert quick.links == whole.links, file
+        assert quick.anchors == whole.anchors, file
+        with_links += bool(whole.links)
+    assert with_links > 100

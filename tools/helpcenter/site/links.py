@@ -106,7 +106,8 @@ class _Pages:
             if known and known[0] == key:
                 read = _Read(tuple(_Link(t, n) for t, n in known[1]), frozenset(known[2]))
             else:
-                doc = parse(data.decode("utf-8"), front_matter_keys=(), dialect=self.dialect)
+                doc = parse(data.decode("utf-8"), front_matter_keys=(), dialect=self.dialect,
+                            links_only=True)
                 read = _Read(tuple(_Link(link.target, link.line) for link in doc.links),
                              frozenset(doc.anchors))
                 self.memo[str(page.file)] = [key, [[l.target, l.line] for l in read.links],

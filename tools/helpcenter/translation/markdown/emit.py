@@ -30,6 +30,7 @@ class Emitter:
         self.definitions: list[tuple[str, int]] = []  # (target, line) of `[label]: target`
         self.anchors: set[str] = set()                # the ids of the page's headings
         self.footnote_labels: set[str] = set()        # `[^x]` is text without its footnote
+        self.links_only = False                        # parse(links_only=True)
 
     def document(self) -> Document:
         slots, end = [], 0
@@ -60,6 +61,8 @@ class Emitter:
             return
         if text is None:
             text = "\n".join(self.source[a:b] for a, b in pieces)
+        if self.links_only and "](" not in text:
+            return  # Document.links finds none in it (links_in_text), nor in its parts
         children = self._nested(text, pieces, line) if nested else []
         if not translatable(text, self.dialect.protect_inline):
             # Nothing to translate around them (a paragraph that is only an image, say):

@@ -24,10 +24,13 @@ from helpcenter.translation.markdown.tree import Node, Tree
 
 
 def parse(text: str, *, front_matter_keys: Iterable[str] = ("title", "description"),
-          dialect: Dialect = ANY) -> Document:
+          dialect: Dialect = ANY, links_only: bool = False) -> Document:
     """Split an article into literal chunks and translatable segments, reading the syntax
-    `dialect` turns on (every syntax the segmenter knows, by default)."""
+    `dialect` turns on (every syntax the segmenter knows, by default). With `links_only`, a
+    Document for its links and anchors alone: a segment whose text holds no inline link is
+    left out (telling whether it has words to translate is most of a parse's time)."""
     parser = Parser(text, dialect)
+    parser.links_only = links_only
     parser.body(parser.front_matter(tuple(front_matter_keys)))
     return parser.document()
 
