@@ -44,6 +44,7 @@ from mkdocs.utils.yaml import yaml_load  # noqa: E402
 
 from helpcenter import atomic  # noqa: E402
 from helpcenter.site import build_cache, search_view  # noqa: E402
+from helpcenter.site.converter import Converter  # noqa: E402
 
 PLUGIN = "helpcenter"
 # What the navigation gives a page, which a page kept between saves takes from the new one.
@@ -228,6 +229,7 @@ def _build(config, reuse: _Reuse, result: LocaleResult) -> None:
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
         reuse.start(config, files)
+        converter = Converter.of(config)
 
         converted: set[str] = set()
         warned: set[str] = set()
@@ -236,6 +238,8 @@ def _build(config, reuse: _Reuse, result: LocaleResult) -> None:
                 Page(None, file, config)
             before = len(reuse.collect.messages)
             entry = reuse.unchanged(file)
+            if converter is not None:
+                converter.attach(file.page)
             if entry is None or not _read_unconverted(file.page, config, files, entry):
                 _populate_page(file.page, config, files)
                 converted.add(file.src_uri)
@@ -472,6 +476,7 @@ class LiveLocale:
         self.config = config.plugins.on_config(config)
         self.config.plugins.on_pre_build(config=self.config)
         self.plugin = self.config.plugins[PLUGIN]
+        self.converter = Converter.of(self.config)
         self.env = self.config.theme.get_env()
         if job.templates_cache:
             os.makedirs(job.templates_cache, exist_ok=True)
@@ -575,7 +580,9 @@ class LiveLocale:
             previous = old.get(file.src_uri)
             if previous is not None and previous.page is not None and file.src_uri not in changed:
                 file.page.__dict__.update({k: v for k, v in previous.page.__dict__.items()
-                                           if k not in _NAV_STATE})
+                                           if k not in _NAV_STATE and k != "render"})
+            if self.converter is not None and file.page is not None:
+                self.converter.attach(file.page)   # not the old page's: it renders that one
         self.files = files
         removed = []
         for uri, file in old.items():
@@ -598,6 +605,8 @@ class LiveLocale:
         """Read a page: unconverted when the build cache has its title and anchors."""
         if file.page is None:
             Page(None, file, self.config)
+        if self.converter is not None:
+            self.converter.attach(file.page)
         self.converted.discard(file.src_uri)
         if entry is not None and entry.get("content") and _read_unconverted(
                 file.page, self.config, self.files, entry):
