@@ -38,6 +38,8 @@ def cjk_site(tmp_path_factory):
         "zh/devices/router.md": "# 连接路由器\n\n加入盒子上印的 Wi-Fi 网络，然后打开浏览器。\n",
         "ja/devices/phone.md": "# スマートフォンの設定\n\niPhone の設定アプリを開き、通知を有効にします。\n",
         "ja/devices/router.md": "# ルーターの接続\n\n箱に記載された Wi-Fi に接続してから、ブラウザーを開きます。\n",
+        "en/devices/app.md": "# Update the app\n\nGet the latest app from the store.\n",
+        "ja/devices/app.md": "# アプリの更新\n\n最新の**アプリ**をストアから入手します。\n",
     }, config=CONFIG)
     build_site(root, locales=["en", "zh", "ja", "ko"])
     return root / "site"
@@ -74,6 +76,7 @@ def search_box(browser, site: Path, cases):
     ("ja", "知を有", "/ja/devices/phone/", "スマートフォンの設定"),  # a run across two words
     ("ja", "通知", "/ja/devices/phone/", "スマートフォンの設定"),  # right after "、"
     ("zh", "然后打开", "/zh/devices/router/", "连接路由器"),        # right after "，"
+    ("ja", "プリをス", "/ja/devices/app/", "アプリの更新"),          # across </strong>
 ])
 def test_a_query_mixing_cjk_and_latin_words_finds_its_page(browser, cjk_site, locale, query,
                                                            expected, title):
