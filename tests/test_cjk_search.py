@@ -39,6 +39,11 @@ def cjk_site(tmp_path_factory):
         "ja/devices/phone.md": "# スマートフォンの設定\n\niPhone の設定アプリを開き、通知を有効にします。\n",
         "ja/devices/router.md": "# ルーターの接続\n\n箱に記載された Wi-Fi に接続してから、ブラウザーを開きます。\n",
         "en/devices/app.md": "# Update the app\n\nGet the latest app from the store.\n",
+        "en/orders/removed.md": "# Removed items\n\nThe item was removed.\n",
+        "en/orders/expiry.md": "# Expiry\n\nOld items expire or are archived.\n",
+        "ko/orders/removed.md": "# 삭제 안내\n\n제거되었다. 제거되었다. 제거되었다.\n",
+        "ko/orders/expiry.md": "# 만료 안내\n\n오래된 항목은 만료되거나 보관함으로 옮겨진다. 자세한 내용은 "
+                               "고객 센터에서 확인할 수 있으며 보관 기간은 계정 설정에 따라 다르다.\n",
         "ja/devices/app.md": "# アプリの更新\n\n最新の**アプリ**をストアから入手します。\n",
     }, config=CONFIG)
     build_site(root, locales=["en", "zh", "ja", "ko"])
@@ -108,6 +113,15 @@ def test_a_run_inside_a_korean_word_finds_its_page_as_written(browser, cjk_site:
         assert path == expected, query
         assert not re.search("[가-힣][.][가-힣]", shown), shown  # the index's dots
         assert title in shown
+
+
+@pytest.mark.browser
+def test_a_page_holding_the_run_in_its_order_ranks_above_one_holding_it_reversed(browser,
+                                                                                 cjk_site):
+    # "제거되었다" (three times, a short page: Pagefind scores it higher) holds 거 and 되 side
+    # by side, but as "거되"; "만료되거나" holds "되거" as typed.
+    [(path, _, _)] = search_box(browser, cjk_site, [("ko", "되거")])
+    assert path == "/ko/orders/expiry/"
 
 
 def test_published_korean_pages_keep_their_text(cjk_site: Path):

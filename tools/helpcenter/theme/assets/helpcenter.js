@@ -153,7 +153,7 @@
   // The query's results and its variants', each page once with its best score, best first.
   function withSynonyms(pf, query, search) {
     var more = variants(query);
-    if (search === null || !more.length) return adjacentFirst(query, search);
+    if (search === null || !more.length) return adjacentFirst(pf, query, search);
     return Promise.all(more.map(function (v) { return pf.search(searchTerms(v)); })).then(function (all) {
       var best = {};
       [search].concat(all).forEach(function (s) {
@@ -161,26 +161,35 @@
       });
       var results = Object.keys(best).map(function (id) { return best[id]; });
       results.sort(function (a, b) { return b.score - a.score; });
-      return adjacentFirst(query, { results: results });
+      return adjacentFirst(pf, query, { results: results });
     });
   }
 
   // Pagefind scores each character of a Chinese, Japanese or Korean run on its own, wherever
-  // it stands in the page; pages where the run's characters stand together, as typed, go first.
-  // A result's `words` (the matched positions) come before any fragment loads: no transfer.
-  function adjacentFirst(query, search) {
-    var longest = 0;
-    (query.match(CJK_RUN) || []).forEach(function (run) { longest = Math.max(longest, Array.from(run).length); });
-    if (search === null || longest < 2) return search;
-    var ranked = search.results.map(function (r, i) { return { r: r, i: i, together: streak(r.words || []) >= longest }; });
-    ranked.sort(function (a, b) { return (b.together - a.together) || (a.i - b.i); });
-    search.results = ranked.map(function (x) { return x.r; });
-    return search;
-  }
-  function streak(words) {
-    var sorted = words.slice().sort(function (a, b) { return a - b; }), best = 0, run = 0;
-    sorted.forEach(function (w, i) { run = i && w === sorted[i - 1] + 1 ? run + 1 : (i && w === sorted[i - 1] ? run : 1); best = Math.max(best, run); });
-    return best;
+  // it stands in the page; pages where the query's longest run stands as typed, its characters
+  // side by side and in order ("되거", not the "거되" of "제거되었다"), go first. Where each
+  // character stands comes from searching it alone: a result's `words` (the positions it
+  // matched) arrive before any fragment loads, and the run's index chunks are loaded already.
+  function adjacentFirst(pf, query, search) {
+    var run = [];
+    (query.match(CJK_RUN) || []).forEach(function (r) { if (Array.from(r).length > run.length) run = Array.from(r); });
+    if (search === null || run.length < 2) return search;
+    return Promise.all(run.map(function (ch) { return pf.search(ch); })).then(function (alone) {
+      var at = alone.map(function (s) {
+        var pages = {};
+        (s ? s.results : []).forEach(function (r) { pages[r.id] = new Set(r.words || []); });
+        return pages;
+      });
+      function asTyped(id) {
+        return !!at[0][id] && Array.from(at[0][id]).some(function (p) {
+          return at.every(function (pages, i) { return pages[id] && pages[id].has(p + i); });
+        });
+      }
+      var ranked = search.results.map(function (r, i) { return { r: r, i: i, typed: asTyped(r.id) }; });
+      ranked.sort(function (a, b) { return (b.typed - a.typed) || (a.i - b.i); });
+      search.results = ranked.map(function (x) { return x.r; });
+      return search;
+    });
   }
 
   // An excerpt is counted in index words: a character in zh and ja, a syllable in ko.
