@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MKDOCS_YML, write_project
+from helpcenter.site import search_index
 from helpcenter.site.build import build_site
 
 CONFIG = MKDOCS_YML.replace("        - {locale: ar, name: العربية, build: true}\n",
@@ -127,3 +128,13 @@ def test_a_page_holding_the_run_in_its_order_ranks_above_one_holding_it_reversed
 def test_published_korean_pages_keep_their_text(cjk_site: Path):
     page = (cjk_site / "ko/account/security/index.html").read_text(encoding="utf-8")
     assert "보안에서" in page and "보.안" not in page
+
+
+def test_the_copy_pagefind_reads_has_every_character_a_word_around_a_stray_bracket():
+    # A ">" written in a text (raw HTML, a quoted prompt) ends a text there; the characters on
+    # both sides are cut (the match is lazy up to its first character, never quadratic).
+    cut = search_index._cut_of("ja")("<p>設定>確認</p>" + "<p>" + "設" * 5000 + ">x</p>")
+    words = re.sub(r"<[^>]*>", " ", cut).split()
+    assert words[:5] == ["\ue000", "設", "定", "\ue000", ">"]
+    assert "確" in words and "認" in words
+    assert words.count("設") == 5001

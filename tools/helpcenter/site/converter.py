@@ -35,15 +35,14 @@ _PAGES_LOG = logging.getLogger("mkdocs.structure.pages")
 class Converter:
     """The Markdown instance a build's pages share (made at the first page)."""
 
-    def __init__(self, config) -> None:
-        self.config = config
+    def __init__(self) -> None:
         self._md: markdown.Markdown | None = None
 
     @classmethod
     def of(cls, config) -> Converter | None:
         """A converter for the config's extensions; None when one of them is not known to
         reset its state between documents."""
-        return cls(config) if all(_resets(ext) for ext in config.markdown_extensions) else None
+        return cls() if all(_resets(ext) for ext in config.markdown_extensions) else None
 
     def attach(self, page) -> None:
         """`page.render` converts with this instance (MkDocs' `_populate_page` calls it)."""

@@ -242,8 +242,8 @@ def _link_plain(site_dir: Path, plain: Path, cut: Path, locales: list[str] | Non
     writer typed next to them become " \ue000 ", a private-use character, because Pagefind
     turns every kind of whitespace in an excerpt into one space: helpcenter.js joins the
     characters again, turns the marks back into spaces, splits a query the same way and ranks
-    pages where its characters stand together first (measured on 42 FastAPI and Kubernetes ko
-    pages: known-item body runs 30/42 → 41/42, titles 42/42 either way).
+    pages holding its run as typed first (measured on the real corpora, tools/bench/search.py:
+    known-item body runs zh 46/46, ja 44/44, ko 42/42; plain Pagefind 30/46, 19/44, 22/42).
     The copy's <html lang> is tagged (INDEX_TAG): with a Chinese or Japanese one, the extended
     indexer would still run its segmenter over words already cut, and loading its Japanese
     dictionary costs over a core-second whatever the page count (1.2 s for 100 pages, 0.1 s
@@ -275,8 +275,9 @@ def _write_cut(pages: list[tuple[Path, Path, Callable[[str], str]]]) -> None:
     for page, target, how in pages:
         target.parent.mkdir(parents=True, exist_ok=True)
         html = page.read_text(encoding="utf-8")
-        html = _LANG.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + INDEX_TAG + m.group(1),
-                         html, count=1)
+        lang = _LANG.search(html)
+        if lang:
+            html = html[:lang.start(1)] + INDEX_TAG + html[lang.start(1):]
         target.write_text(how(html), encoding="utf-8")
 
 
@@ -325,7 +326,9 @@ def _cut(letters: str) -> Callable[[str], str]:
     one between blocks, after a "." where the block ends in a letter or a digit, and the
     reader's join would otherwise run the blocks together. Only texts holding one of
     `letters` are looked at: a page is thousands of texts, most of them spaces and Latin."""
-    text = re.compile(f"(?:(?<=>)|\\A)[^<>]*[{letters}][^<>]*(?=<|\\Z)")
+    # A text from its start to the next < or > (a stray > in a text ends it there): matched
+    # lazily up to its first letter, so a long text never makes the match quadratic.
+    text = re.compile(f"(?:(?<=>)|\\A)[^<>]*?[{letters}][^<>]*")
     typed = re.compile(f"(?<=[{letters}])\\s+|\\s+(?=[{letters}])")
     touching = re.compile(f"(?<=[{letters}])(?=\\S)|(?<=\\S)(?=[{letters}])")
     letter = re.compile(f"[{letters}]")

@@ -170,16 +170,21 @@
   // side by side and in order ("되거", not the "거되" of "제거되었다"), go first. Where each
   // character stands comes from searching it alone: a result's `words` (the positions it
   // matched) arrive before any fragment loads, and the run's index chunks are loaded already.
+  // A pasted paragraph is checked on its first RUN_CHECKED characters, each searched once.
+  var RUN_CHECKED = 12;
   function adjacentFirst(pf, query, search) {
     var run = [];
     (query.match(CJK_RUN) || []).forEach(function (r) { if (Array.from(r).length > run.length) run = Array.from(r); });
+    run = run.slice(0, RUN_CHECKED);
     if (search === null || run.length < 2) return search;
-    return Promise.all(run.map(function (ch) { return pf.search(ch); })).then(function (alone) {
-      var at = alone.map(function (s) {
-        var pages = {};
-        (s ? s.results : []).forEach(function (r) { pages[r.id] = new Set(r.words || []); });
-        return pages;
+    var chars = run.filter(function (ch, i) { return run.indexOf(ch) === i; });
+    return Promise.all(chars.map(function (ch) { return pf.search(ch); })).then(function (alone) {
+      var where = {};   // character -> {page id: its positions}
+      chars.forEach(function (ch, i) {
+        where[ch] = {};
+        (alone[i] ? alone[i].results : []).forEach(function (r) { where[ch][r.id] = new Set(r.words || []); });
       });
+      var at = run.map(function (ch) { return where[ch]; });
       function asTyped(id) {
         return !!at[0][id] && Array.from(at[0][id]).some(function (p) {
           return at.every(function (pages, i) { return pages[id] && pages[id].has(p + i); });
